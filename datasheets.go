@@ -1,0 +1,4 @@
+package apitable
+
+// DatasheetsService is the datasheets part of the API.
+type DatasheetsService struct{ c *Client }

@@ -1,0 +1,324 @@
+package apitable
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Sentinel errors. Every failure the client returns matches at most one of the
+// code sentinels below through errors.Is, plus ErrOutcomeUnknown for writes
+// whose effect could not be determined.
+var (
+	// ErrDatasheetNotFound: business code 301 (unknown or invisible datasheet
+	// or node).
+	ErrDatasheetNotFound = errors.New("apitable: datasheet not found")
+	// ErrRowLimitExceeded: code 304 (server row cap, sent with HTTP 500) and
+	// the plan limits 305 and 309.
+	ErrRowLimitExceeded = errors.New("apitable: row limit exceeded")
+	// ErrInvalidRequest: code 400, the server's DTO validation failures, and
+	// every check this package makes before sending (see ValidationError).
+	ErrInvalidRequest = errors.New("apitable: invalid request")
+	// ErrUnauthorized: code 401, a missing or unknown API token.
+	ErrUnauthorized = errors.New("apitable: unauthorized")
+	// ErrForbidden: code 403, the token user is not in the space or the
+	// monthly quota is used up.
+	ErrForbidden = errors.New("apitable: forbidden")
+	// ErrAPINotFound: code 404, the route does not exist on this server.
+	ErrAPINotFound = errors.New("apitable: API not found")
+	// ErrAttachmentUpload: code 426, the space's attachment capacity is full
+	// or the storage backend failed.
+	ErrAttachmentUpload = errors.New("apitable: attachment upload failed")
+	// ErrAttachmentLimit: code 428, attachment size or count limits.
+	ErrAttachmentLimit = errors.New("apitable: attachment limit exceeded")
+	// ErrRateLimited: code 429, the request rate limit, after retries ran out.
+	ErrRateLimited = errors.New("apitable: rate limited")
+	// ErrServer: code 500 and any other 5xx answer.
+	ErrServer = errors.New("apitable: server error")
+	// ErrNodePermission: codes 601 (access denied) and 602 (no permission to
+	// operate on the node, operation denied).
+	ErrNodePermission = errors.New("apitable: no permission on node")
+	// ErrOutcomeUnknown marks a write that may or may not have been applied:
+	// the request was sent and no definite answer came back (timeout, reset,
+	// 5xx). It is never retried automatically for creates and uploads. The
+	// error also wraps the cause.
+	ErrOutcomeUnknown = errors.New("apitable: outcome unknown")
+)
+
+// codeSentinels is the business-code table: the first column of §4.2 of the
+// API description mapped to one sentinel each.
+var codeSentinels = map[int]error{
+	301: ErrDatasheetNotFound,
+	304: ErrRowLimitExceeded,
+	305: ErrRowLimitExceeded,
+	309: ErrRowLimitExceeded,
+	400: ErrInvalidRequest,
+	413: ErrInvalidRequest,
+	415: ErrInvalidRequest,
+	401: ErrUnauthorized,
+	403: ErrForbidden,
+	404: ErrAPINotFound,
+	426: ErrAttachmentUpload,
+	428: ErrAttachmentLimit,
+	429: ErrRateLimited,
+	500: ErrServer,
+	601: ErrNodePermission,
+	602: ErrNodePermission,
+}
+
+// sentinelFor returns the sentinel of a business code, falling back to the
+// HTTP status when the code is unknown (an HTML error page from a proxy has
+// no code at all).
+func sentinelFor(code, status int) error {
+	if s, ok := codeSentinels[code]; ok {
+		return s
+	}
+	switch {
+	case status >= 500:
+		return ErrServer
+	case status == http.StatusTooManyRequests:
+		return ErrRateLimited
+	case status == http.StatusUnauthorized:
+		return ErrUnauthorized
+	case status == http.StatusForbidden:
+		return ErrForbidden
+	case status == http.StatusNotFound:
+		return ErrAPINotFound
+	case status >= 400:
+		return ErrInvalidRequest
+	}
+	return nil
+}
+
+// APIError is a failure answered by the server: an envelope with
+// success:false, or a response that is not the JSON envelope at all.
+type APIError struct {
+	// HTTPStatus is the HTTP status code of the last attempt. Most business
+	// errors arrive with 200.
+	HTTPStatus int
+	// Code is the business code of the envelope (301, 400, 602 …); 0 when
+	// the body was not an envelope.
+	Code int
+	// Message is the server's message. Array messages (the server's DTO
+	// validation path) are joined with "; ".
+	Message string
+	// Messages holds every message when the server sent an array.
+	Messages []string
+	// Method and Path identify the call; Path is the route template such as
+	// /fusion/v1/datasheets/{datasheetId}/records, never the filled-in URL.
+	Method string
+	Path   string
+	// RequestID is the server's request-id header, for support requests.
+	RequestID string
+	// Attempts is the number of HTTP attempts made, retries included.
+	Attempts int
+	// RetryAfter is the server's Retry-After, when it sent one (APITable
+	// normally does not).
+	RetryAfter time.Duration
+	// Snippet holds the start of a body that was not a JSON envelope.
+	Snippet string
+}
+
+// Error returns one line without token, headers or body beyond a short snippet.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("apitable: ")
+	if e.Method != "" {
+		fmt.Fprintf(&b, "%s %s: ", e.Method, e.Path)
+	}
+	if e.Code != 0 {
+		fmt.Fprintf(&b, "code %d", e.Code)
+		if e.HTTPStatus != 0 && e.HTTPStatus != e.Code {
+			fmt.Fprintf(&b, " (HTTP %d)", e.HTTPStatus)
+		}
+	} else {
+		fmt.Fprintf(&b, "HTTP %d", e.HTTPStatus)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	} else if e.Snippet != "" {
+		fmt.Fprintf(&b, ": unexpected body %q", e.Snippet)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " [request-id %s]", e.RequestID)
+	}
+	return b.String()
+}
+
+// Is reports whether target is the sentinel of this error's code.
+func (e *APIError) Is(target error) bool {
+	s := sentinelFor(e.Code, e.HTTPStatus)
+	return s != nil && s == target
+}
+
+// ValidationError is a request rejected by this package before any I/O. It
+// matches ErrInvalidRequest.
+type ValidationError struct {
+	// Field names the parameter at fault, e.g. "PageSize" or "records[3]".
+	Field string
+	// Reason says what is wrong with it.
+	Reason string
+}
+
+func (e *ValidationError) Error() string {
+	if e.Field == "" {
+		return "apitable: invalid request: " + e.Reason
+	}
+	return "apitable: invalid request: " + e.Field + ": " + e.Reason
+}
+
+// Is makes ValidationError match ErrInvalidRequest.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }
+
+func invalid(field, format string, args ...any) error {
+	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// outcomeUnknownError wraps the cause of a write whose effect is unknown.
+type outcomeUnknownError struct{ cause error }
+
+func (e *outcomeUnknownError) Error() string {
+	return "apitable: outcome unknown (the request may have been applied): " + e.cause.Error()
+}
+func (e *outcomeUnknownError) Unwrap() []error { return []error{ErrOutcomeUnknown, e.cause} }
+
+// ChunkStatus is what happened to one chunk of a batch write.
+type ChunkStatus int
+
+const (
+	// ChunkApplied: the server applied the chunk.
+	ChunkApplied ChunkStatus = iota
+	// ChunkFailed: the chunk was definitely not applied (a definite error
+	// answer, or it was never sent). Re-sending it is safe.
+	ChunkFailed
+	// ChunkOutcomeUnknown: the chunk was sent and no definite answer came
+	// back; it may or may not have been applied. It was not re-sent. Check
+	// the datasheet before re-sending a create.
+	ChunkOutcomeUnknown
+)
+
+func (s ChunkStatus) String() string {
+	switch s {
+	case ChunkApplied:
+		return "applied"
+	case ChunkFailed:
+		return "failed"
+	case ChunkOutcomeUnknown:
+		return "outcome unknown"
+	}
+	return "ChunkStatus(" + fmt.Sprint(int(s)) + ")"
+}
+
+// ChunkResult reports one chunk of a batch write.
+type ChunkResult struct {
+	// Index is the chunk's position; Start and End delimit its inputs:
+	// inputs[Start:End].
+	Index, Start, End int
+	Status            ChunkStatus
+	// Records holds the server's records for an applied create or update.
+	Records []Record
+	// Err is the cause for a failed or unknown chunk.
+	Err error
+}
+
+// BatchError reports a batch write (Records.Create, Update, Delete) in which
+// at least one chunk was not applied. It lists every chunk, so a caller can
+// resume exactly what is missing: re-send the failed chunks, check the
+// datasheet for the ones with an unknown outcome. errors.Is matches the
+// sentinels of the chunks' causes (ErrOutcomeUnknown included).
+type BatchError struct {
+	// Op is "create", "update" or "delete".
+	Op          string
+	DatasheetID string
+	// Chunks has one entry per chunk, in input order.
+	Chunks []ChunkResult
+}
+
+func (e *BatchError) count(s ChunkStatus) int {
+	n := 0
+	for _, c := range e.Chunks {
+		if c.Status == s {
+			n++
+		}
+	}
+	return n
+}
+
+// Error summarises the counts and the first cause.
+func (e *BatchError) Error() string {
+	var first error
+	for _, c := range e.Chunks {
+		if c.Err != nil {
+			first = c.Err
+			break
+		}
+	}
+	msg := fmt.Sprintf("apitable: %s records in %s: %d of %d chunks not applied (%d failed, %d outcome unknown)",
+		e.Op, e.DatasheetID, len(e.Chunks)-e.count(ChunkApplied), len(e.Chunks),
+		e.count(ChunkFailed), e.count(ChunkOutcomeUnknown))
+	if first != nil {
+		msg += "; first: " + first.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the causes of the chunks that were not applied.
+func (e *BatchError) Unwrap() []error {
+	var errs []error
+	for _, c := range e.Chunks {
+		if c.Err != nil {
+			errs = append(errs, c.Err)
+		}
+	}
+	return errs
+}
+
+// Indices returns the input indices of the chunks with status s, in order.
+func (e *BatchError) Indices(s ChunkStatus) []int {
+	var idx []int
+	for _, c := range e.Chunks {
+		if c.Status == s {
+			for i := c.Start; i < c.End; i++ {
+				idx = append(idx, i)
+			}
+		}
+	}
+	return idx
+}
+
+// NotAttemptedError is the cause of a chunk that was never sent because an
+// earlier chunk's failure (Cause) meant it would fail the same way.
+type NotAttemptedError struct{ Cause error }
+
+func (e *NotAttemptedError) Error() string {
+	return "apitable: not sent after an earlier chunk failed: " + e.Cause.Error()
+}
+
+// Unwrap returns the earlier chunk's cause.
+func (e *NotAttemptedError) Unwrap() error { return e.Cause }
+
+// checkID rejects ids that cannot name an API object before any I/O: empty,
+// whitespace, or characters that would change the request's path.
+func checkID(field, id string) error {
+	switch {
+	case id == "":
+		return invalid(field, "empty id")
+	case strings.TrimSpace(id) != id || strings.ContainsAny(id, " \t\r\n"):
+		return invalid(field, "id %q contains whitespace", id)
+	case strings.ContainsAny(id, "/?#\\%"):
+		return invalid(field, "id %q contains a character not allowed in ids", id)
+	case strings.Contains(id, ".."):
+		return invalid(field, "id %q contains \"..\"", id)
+	}
+	for _, r := range id {
+		if r < 0x20 || r == 0x7f {
+			return invalid(field, "id %q contains a control character", id)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,4 @@
+package apitable
+
+// FieldsService is the fields part of the API.
+type FieldsService struct{ c *Client }

@@ -1,0 +1,62 @@
+// Package pipeline runs numbered jobs concurrently with a bounded window and
+// hands their results back in order. It is the one place where the client's
+// bulk operations (paged reads, chunked writes) get their concurrency.
+package pipeline
+
+import (
+	"context"
+	"sync"
+)
+
+// Ordered runs fetch(ctx, i) for i = 0, 1, 2, … while more(i) says so, with
+// at most window calls in flight, and calls deliver(i, v, err) for each in
+// index order from the calling goroutine. more is consulted from the calling
+// goroutine too, so it may read state that deliver updates. Ordered stops
+// launching when more returns false or deliver returns false; after a false
+// from deliver it cancels the calls in flight. It returns only when every
+// goroutine it started has ended, and never leaves one behind.
+func Ordered[T any](ctx context.Context, window int,
+	more func(i int) bool,
+	fetch func(ctx context.Context, i int) (T, error),
+	deliver func(i int, v T, err error) bool,
+) {
+	if window < 1 {
+		window = 1
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type result struct {
+		v   T
+		err error
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait() // runs after cancel (defers are LIFO)
+	pending := make([]chan result, 0, window)
+	next := 0
+	launch := func() {
+		ch := make(chan result, 1)
+		pending = append(pending, ch)
+		i := next
+		next++
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, err := fetch(ctx, i)
+			ch <- result{v, err}
+		}()
+	}
+	for delivered := 0; ; delivered++ {
+		for len(pending) < window && more(next) {
+			launch()
+		}
+		if len(pending) == 0 {
+			return
+		}
+		r := <-pending[0]
+		pending = pending[1:]
+		if !deliver(delivered, r.v, r.err) {
+			return
+		}
+	}
+}

@@ -1,0 +1,4 @@
+package apitable
+
+// NodesService is the nodes part of the API.
+type NodesService struct{ c *Client }

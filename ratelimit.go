@@ -1,0 +1,188 @@
+package apitable
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Limiter decides when a request may be sent. The client calls Wait before
+// every attempt (retries included) with the request's rate-limit key, and
+// Pause after the server answered 429 for that key. Implementations must be
+// safe for concurrent use. NewLimiter returns the in-process one; a
+// distributed implementation (one budget shared by several processes) plugs
+// in with WithLimiter.
+//
+// Keys are built like the server's (§3): "<limitKey>:<sha1(token) in hex>",
+// where limitKey is the datasheet id of the route, else its space id, else
+// "user". The token itself never appears in a key.
+type Limiter interface {
+	// Wait blocks until a request for key may be sent or ctx is done.
+	Wait(ctx context.Context, key string) error
+	// Pause holds back every request for key for d, so that concurrent
+	// callers slow down together after a 429.
+	Pause(ctx context.Context, key string, d time.Duration)
+}
+
+// DefaultRateLimit is the server's default budget: 5 requests per second per
+// token and datasheet (§3).
+const DefaultRateLimit = 5.0
+
+// limitKey computes the server's rate-limit bucket of a request path given
+// as raw (unescaped) segments: the last segment starting with "dst", else
+// the last starting with "spc", else "user" (§3,
+// room-server parseDstIdFromUrl/parseSpaceIdFromUrl).
+func limitKey(segments []string) string {
+	dst, spc := "", ""
+	for _, s := range segments {
+		switch {
+		case strings.HasPrefix(s, "dst"):
+			dst = s
+		case strings.HasPrefix(s, "spc"):
+			spc = s
+		}
+	}
+	switch {
+	case dst != "":
+		return dst
+	case spc != "":
+		return spc
+	}
+	return "user"
+}
+
+func tokenHash(token string) string {
+	sum := sha1.Sum([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// NewLimiter returns the in-process Limiter: one token bucket per key with
+// perSecond requests per second and the given burst. The server counts fixed
+// one-second windows, so burst 1 is what keeps every window at or under the
+// budget: a burst of 5 lets about 10 requests land in one window.
+//
+// Idle keys are forgotten: a bucket that is full again and not paused
+// behaves exactly like a new one, so it is dropped on the next sweep and the
+// number of buckets stays bounded by the keys used recently.
+func NewLimiter(perSecond float64, burst int) Limiter {
+	if burst < 1 {
+		burst = 1
+	}
+	return &localLimiter{
+		limit:   rate.Limit(perSecond),
+		burst:   burst,
+		buckets: make(map[string]*bucket),
+		sweepAt: minSweep,
+	}
+}
+
+const minSweep = 1024
+
+type localLimiter struct {
+	limit   rate.Limit
+	burst   int
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	sweepAt int // sweep when the map reaches this size
+}
+
+type bucket struct {
+	lim         *rate.Limiter
+	pausedUntil time.Time // guarded by localLimiter.mu
+	waiters     int       // guarded by localLimiter.mu
+}
+
+func (l *localLimiter) get(key string, now time.Time) *bucket {
+	b, ok := l.buckets[key]
+	if !ok {
+		if len(l.buckets) >= l.sweepAt {
+			l.sweep(now)
+		}
+		b = &bucket{lim: rate.NewLimiter(l.limit, l.burst)}
+		l.buckets[key] = b
+	}
+	return b
+}
+
+// sweep drops buckets that are indistinguishable from new ones. Sweeping
+// only when the map doubled keeps the cost amortised O(1) per key.
+func (l *localLimiter) sweep(now time.Time) {
+	for k, b := range l.buckets {
+		if b.waiters == 0 && !now.Before(b.pausedUntil) && b.lim.TokensAt(now) >= float64(l.burst) {
+			delete(l.buckets, k)
+		}
+	}
+	l.sweepAt = max(minSweep, 2*len(l.buckets))
+}
+
+// Len reports the number of buckets held (for tests and benchmarks).
+func (l *localLimiter) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.buckets)
+}
+
+func (l *localLimiter) Wait(ctx context.Context, key string) error {
+	l.mu.Lock()
+	b := l.get(key, time.Now())
+	b.waiters++
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		b.waiters--
+		l.mu.Unlock()
+	}()
+	for {
+		l.mu.Lock()
+		until := b.pausedUntil
+		l.mu.Unlock()
+		if d := time.Until(until); d > 0 {
+			if err := sleep(ctx, d); err != nil {
+				return err
+			}
+		}
+		if err := b.lim.Wait(ctx); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// x/time/rate refuses up front a wait that would pass the
+			// deadline; report it as the deadline it is.
+			return fmt.Errorf("apitable: rate limit wait would pass the context deadline: %w", context.DeadlineExceeded)
+		}
+		// A pause set while we waited for the bucket wins: wait it out too.
+		l.mu.Lock()
+		paused := time.Now().Before(b.pausedUntil)
+		l.mu.Unlock()
+		if !paused {
+			return nil
+		}
+	}
+}
+
+func (l *localLimiter) Pause(_ context.Context, key string, d time.Duration) {
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.get(key, now)
+	if until := now.Add(d); until.After(b.pausedUntil) {
+		b.pausedUntil = until
+	}
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

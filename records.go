@@ -1,0 +1,676 @@
+package apitable
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/apitable-go/apitable/internal/pipeline"
+	"github.com/apitable-go/apitable/internal/retry"
+)
+
+// RecordsService reads and writes the records of datasheets (§6.1–6.4).
+type RecordsService struct{ c *Client }
+
+// CellFormat selects how cell values are returned.
+type CellFormat string
+
+// Cell formats (§6.1 cellFormat).
+const (
+	CellFormatJSON   CellFormat = "json"   // typed JSON values (default)
+	CellFormatString CellFormat = "string" // display strings
+)
+
+// FieldKey selects whether fields are named by name or by id, in requests
+// (sort, fields, written cells) and in returned records.
+type FieldKey string
+
+// Field keys (§6.1 fieldKey).
+const (
+	FieldKeyName FieldKey = "name" // default
+	FieldKeyID   FieldKey = "id"
+)
+
+// Sort is one sort rule of a list request.
+type Sort struct {
+	// Field is a field name, or an id with FieldKeyID.
+	Field string
+	// Desc sorts descending.
+	Desc bool
+}
+
+// ListRecordsParams selects and shapes records (§6.1). The zero value lists
+// every record in the first view's row order.
+type ListRecordsParams struct {
+	// ViewID applies that view's filter, sort and hidden columns.
+	ViewID string
+	// PageSize is the number of records per page, 1..1000. List defaults to
+	// the server's 100; All defaults to 1000 to save requests.
+	PageSize int
+	// PageNum is the 1-based page List returns (default 1). All always
+	// starts at page 1 and rejects a PageNum.
+	PageNum int
+	// MaxRecords caps the total number of matching records before paging.
+	MaxRecords int
+	// Sort rules, applied before the view's own.
+	Sort []Sort
+	// RecordIDs restricts the result to these records, in this order (unless
+	// Sort is given). Unknown ids are skipped silently by the server.
+	RecordIDs []string
+	// Fields restricts the returned fields (names or ids per FieldKey).
+	// Names containing commas are fine: they are sent in a form the server
+	// does not split.
+	Fields []string
+	// FilterByFormula keeps the records for which the formula is true.
+	FilterByFormula string
+	// CellFormat is CellFormatJSON (default) or CellFormatString.
+	CellFormat CellFormat
+	// FieldKey is FieldKeyName (default) or FieldKeyID.
+	FieldKey FieldKey
+	// SkipDuplicates makes All yield each record id once. Paging by number
+	// can repeat (or skip) rows while others insert or delete during the
+	// scan; this removes the repeats at the cost of remembering every id
+	// seen. List ignores it.
+	SkipDuplicates bool
+}
+
+// RecordsPage is one page of records.
+type RecordsPage struct {
+	Records []Record `json:"records"`
+	// Total is the number of matching records (after MaxRecords).
+	Total int `json:"total"`
+	// PageNum echoes the page number.
+	PageNum int `json:"pageNum"`
+	// PageSize is the number of records in this page (not the requested
+	// size: 0 past the last page, §6.1).
+	PageSize int `json:"pageSize"`
+}
+
+const (
+	// maxPagesInFlight bounds All's read-ahead; with 1000-record pages it
+	// also bounds All's memory.
+	maxPagesInFlight = 8
+	// maxIDsPerQuery keeps a recordIds list inside the server's URL limits
+	// (§6.1: about 500 ids fit in an 8 KB request line).
+	maxIDsPerQuery = 400
+)
+
+func (p *ListRecordsParams) validate(forAll bool) error {
+	if p == nil {
+		return nil
+	}
+	if p.PageSize != 0 && (p.PageSize < 1 || p.PageSize > maxPageSize) {
+		return invalid("PageSize", "must be between 1 and %d, got %d", maxPageSize, p.PageSize)
+	}
+	if forAll && p.PageNum != 0 {
+		return invalid("PageNum", "All always starts at page 1; use List for a single page")
+	}
+	if p.PageNum < 0 {
+		return invalid("PageNum", "must be at least 1, got %d", p.PageNum)
+	}
+	if p.MaxRecords < 0 {
+		return invalid("MaxRecords", "must be at least 1, got %d", p.MaxRecords)
+	}
+	if p.ViewID != "" {
+		if err := checkID("ViewID", p.ViewID); err != nil {
+			return err
+		}
+	}
+	if len(p.RecordIDs) > maxIDsPerQuery {
+		return invalid("RecordIDs", "at most %d ids per request fit in the URL, got %d", maxIDsPerQuery, len(p.RecordIDs))
+	}
+	for i, id := range p.RecordIDs {
+		if err := checkID(fmt.Sprintf("RecordIDs[%d]", i), id); err != nil {
+			return err
+		}
+		if strings.Contains(id, ",") {
+			return invalid(fmt.Sprintf("RecordIDs[%d]", i), "record ids cannot contain commas")
+		}
+	}
+	for i, f := range p.Fields {
+		if strings.TrimSpace(f) == "" {
+			return invalid(fmt.Sprintf("Fields[%d]", i), "empty field name")
+		}
+	}
+	for i, s := range p.Sort {
+		if strings.TrimSpace(s.Field) == "" {
+			return invalid(fmt.Sprintf("Sort[%d].Field", i), "empty field name")
+		}
+	}
+	if err := checkCellFormat(p.CellFormat); err != nil {
+		return err
+	}
+	return checkFieldKey(p.FieldKey)
+}
+
+func checkCellFormat(f CellFormat) error {
+	switch f {
+	case "", CellFormatJSON, CellFormatString:
+		return nil
+	}
+	return invalid("CellFormat", "must be %q or %q, got %q", CellFormatJSON, CellFormatString, f)
+}
+
+func checkFieldKey(k FieldKey) error {
+	switch k {
+	case "", FieldKeyName, FieldKeyID:
+		return nil
+	}
+	return invalid("FieldKey", "must be %q or %q, got %q", FieldKeyName, FieldKeyID, k)
+}
+
+// query encodes the parameters in the forms the server parses unambiguously
+// (§6.1): indexed sort brackets, bracketed fields (never comma-split), and
+// one comma-joined recordIds (14 bytes per id).
+func (p *ListRecordsParams) query(pageSize, pageNum int) string {
+	q := url.Values{}
+	if pageSize != 0 {
+		q.Set("pageSize", strconv.Itoa(pageSize))
+	}
+	if pageNum != 0 {
+		q.Set("pageNum", strconv.Itoa(pageNum))
+	}
+	if p == nil {
+		return q.Encode()
+	}
+	if p.MaxRecords != 0 {
+		q.Set("maxRecords", strconv.Itoa(p.MaxRecords))
+	}
+	if p.ViewID != "" {
+		q.Set("viewId", p.ViewID)
+	}
+	for i, s := range p.Sort {
+		order := "asc"
+		if s.Desc {
+			order = "desc"
+		}
+		q.Set(fmt.Sprintf("sort[%d][field]", i), s.Field)
+		q.Set(fmt.Sprintf("sort[%d][order]", i), order)
+	}
+	if len(p.RecordIDs) > 0 {
+		q.Set("recordIds", strings.Join(p.RecordIDs, ","))
+	}
+	for _, f := range p.Fields {
+		q.Add("fields[]", f)
+	}
+	if p.FilterByFormula != "" {
+		q.Set("filterByFormula", p.FilterByFormula)
+	}
+	if p.CellFormat != "" {
+		q.Set("cellFormat", string(p.CellFormat))
+	}
+	if p.FieldKey != "" {
+		q.Set("fieldKey", string(p.FieldKey))
+	}
+	return q.Encode()
+}
+
+func recordsCall(method, datasheetID string, kind retry.Kind) *call {
+	return &call{
+		method:   method,
+		segments: []string{"fusion", "v1", "datasheets", datasheetID, "records"},
+		template: "/fusion/v1/datasheets/{datasheetId}/records",
+		kind:     kind,
+	}
+}
+
+// List returns one page of records.
+//
+// GET /fusion/v1/datasheets/{datasheetId}/records. Rate-limit bucket: the
+// datasheet. Retry class: read (retried on any transient failure).
+func (s *RecordsService) List(ctx context.Context, datasheetID string, params *ListRecordsParams) (*RecordsPage, error) {
+	if err := checkID("datasheetID", datasheetID); err != nil {
+		return nil, err
+	}
+	if err := params.validate(false); err != nil {
+		return nil, err
+	}
+	pageSize, pageNum := 0, 0
+	if params != nil {
+		pageSize, pageNum = params.PageSize, params.PageNum
+	}
+	return s.page(ctx, datasheetID, params, pageSize, pageNum)
+}
+
+func (s *RecordsService) page(ctx context.Context, datasheetID string, params *ListRecordsParams, pageSize, pageNum int) (*RecordsPage, error) {
+	cl := recordsCall("GET", datasheetID, retry.Read)
+	cl.query = params.query(pageSize, pageNum)
+	page := &RecordsPage{}
+	if err := s.c.do(ctx, cl, page); err != nil {
+		return nil, err
+	}
+	if page.Records == nil {
+		page.Records = []Record{}
+	}
+	return page, nil
+}
+
+// All iterates over every matching record in server order. After the first
+// page, which gives the total, it requests the next pages ahead (up to 8 in
+// flight, paced by the rate limiter) and yields them in order, so a scan
+// runs at the datasheet's rate budget whatever the latency, while memory
+// stays bounded by the pages in flight.
+//
+// On failure All yields (Record{}, err) once and stops. Breaking out of the
+// loop cancels the requests in flight and returns once they have ended.
+// Ranging again starts over at page one. See SkipDuplicates for tables
+// written to during the scan.
+//
+// Same endpoint, bucket and retry class as List.
+func (s *RecordsService) All(ctx context.Context, datasheetID string, params *ListRecordsParams) iter.Seq2[Record, error] {
+	var p ListRecordsParams
+	if params != nil {
+		p = *params
+		p.Sort = append([]Sort(nil), params.Sort...)
+		p.RecordIDs = append([]string(nil), params.RecordIDs...)
+		p.Fields = append([]string(nil), params.Fields...)
+	}
+	return func(yield func(Record, error) bool) {
+		if err := checkID("datasheetID", datasheetID); err != nil {
+			yield(Record{}, err)
+			return
+		}
+		if err := p.validate(true); err != nil {
+			yield(Record{}, err)
+			return
+		}
+		pageSize := p.PageSize
+		if pageSize == 0 {
+			pageSize = maxPageSize
+		}
+		first, err := s.page(ctx, datasheetID, &p, pageSize, 1)
+		if err != nil {
+			yield(Record{}, err)
+			return
+		}
+		var seen map[string]struct{}
+		if p.SkipDuplicates {
+			seen = make(map[string]struct{})
+		}
+		emit := func(recs []Record) bool {
+			for _, r := range recs {
+				if seen != nil {
+					if _, dup := seen[r.ID]; dup {
+						continue
+					}
+					seen[r.ID] = struct{}{}
+				}
+				if !yield(r, nil) {
+					return false
+				}
+			}
+			return true
+		}
+		if !emit(first.Records) {
+			return
+		}
+		total := first.Total
+		lastFirstID := firstID(first)
+		done := len(first.Records) == 0 || len(first.Records) >= total
+		pages := func() int { return (total + pageSize - 1) / pageSize }
+		pipeline.Ordered(ctx, min(s.c.maxInFlight, maxPagesInFlight),
+			func(i int) bool { return !done && i+2 <= pages() },
+			func(ctx context.Context, i int) (*RecordsPage, error) {
+				return s.page(ctx, datasheetID, &p, pageSize, i+2)
+			},
+			func(_ int, page *RecordsPage, err error) bool {
+				if err != nil {
+					yield(Record{}, err)
+					return false
+				}
+				// Stop on an empty page or a page that repeats the last one
+				// (a server ignoring pageNum would otherwise loop forever).
+				if len(page.Records) == 0 || firstID(page) == lastFirstID {
+					done = true
+					return false
+				}
+				lastFirstID = firstID(page)
+				total = page.Total
+				return emit(page.Records)
+			})
+	}
+}
+
+func firstID(p *RecordsPage) string {
+	if len(p.Records) == 0 {
+		return ""
+	}
+	return p.Records[0].ID
+}
+
+// GetRecordParams shapes the record Get returns.
+type GetRecordParams struct {
+	// ViewID applies that view's hidden columns (and filter: a record the
+	// view filters out is not found).
+	ViewID string
+	// Fields restricts the returned fields.
+	Fields []string
+	// CellFormat and FieldKey as in ListRecordsParams.
+	CellFormat CellFormat
+	FieldKey   FieldKey
+}
+
+// ErrRecordNotFound is returned by Get when the datasheet has no record with
+// that id. The API has no single-record route: Get lists with recordIds, and
+// the server skips unknown ids silently (§6.1).
+var ErrRecordNotFound = errors.New("apitable: record not found")
+
+// Get returns one record.
+//
+// GET /fusion/v1/datasheets/{datasheetId}/records?recordIds=…. Bucket: the
+// datasheet. Retry class: read.
+func (s *RecordsService) Get(ctx context.Context, datasheetID, recordID string, params *GetRecordParams) (*Record, error) {
+	if err := checkID("recordID", recordID); err != nil {
+		return nil, err
+	}
+	lp := &ListRecordsParams{RecordIDs: []string{recordID}}
+	if params != nil {
+		lp.ViewID, lp.Fields, lp.CellFormat, lp.FieldKey = params.ViewID, params.Fields, params.CellFormat, params.FieldKey
+	}
+	page, err := s.List(ctx, datasheetID, lp)
+	if err != nil {
+		return nil, err
+	}
+	for i := range page.Records {
+		if page.Records[i].ID == recordID {
+			return &page.Records[i], nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %s in %s", ErrRecordNotFound, recordID, datasheetID)
+}
+
+// CreateRecordsParams are the options of Create.
+type CreateRecordsParams struct {
+	// ViewID appends the new rows at the end of this view (default: the
+	// first view) and limits the returned fields to its visible columns.
+	ViewID string
+	// FieldKey says whether the Fields maps are keyed by name (default) or
+	// by field id; it also keys the returned records.
+	FieldKey FieldKey
+}
+
+// UpdateRecordsParams are the options of Update.
+type UpdateRecordsParams struct {
+	// ViewID limits the returned fields to the view's visible columns.
+	ViewID string
+	// FieldKey as in CreateRecordsParams.
+	FieldKey FieldKey
+}
+
+// RecordUpdate is one record's change: the listed cells are set, a nil
+// value clears a cell, other cells are left alone.
+type RecordUpdate struct {
+	ID     string
+	Fields Fields
+}
+
+type recordsBody struct {
+	Records  []any  `json:"records"`
+	FieldKey string `json:"fieldKey,omitempty"`
+}
+
+type recordsResult struct {
+	Records []Record `json:"records"`
+}
+
+// Create adds records, any number of them: they are sent in chunks of the
+// per-write maximum (10, see WithMaxRecordsPerWrite), several chunks in
+// flight when latency exceeds the rate limiter's interval, admitted in input
+// order so rows are appended in input order.
+//
+// The result has one entry per input, in input order. If any chunk fails
+// the error is a *BatchError that says, per chunk, whether it was applied,
+// definitely not applied, or has an unknown outcome; entries of chunks not
+// applied are zero Records.
+//
+// POST /fusion/v1/datasheets/{datasheetId}/records. Bucket: the datasheet.
+// Retry class: create — never re-sent after the request may have reached
+// the server (ErrOutcomeUnknown).
+func (s *RecordsService) Create(ctx context.Context, datasheetID string, records []Fields, params *CreateRecordsParams) ([]Record, error) {
+	if err := checkID("datasheetID", datasheetID); err != nil {
+		return nil, err
+	}
+	var p CreateRecordsParams
+	if params != nil {
+		p = *params
+	}
+	if err := checkFieldKey(p.FieldKey); err != nil {
+		return nil, err
+	}
+	if p.ViewID != "" {
+		if err := checkID("ViewID", p.ViewID); err != nil {
+			return nil, err
+		}
+	}
+	items := make([]any, len(records))
+	for i, f := range records {
+		if len(f) == 0 {
+			return nil, invalid(fmt.Sprintf("records[%d]", i), "no fields: the server rejects a record without cells")
+		}
+		enc, err := encodeFields(f)
+		if err != nil {
+			return nil, prefixField(fmt.Sprintf("records[%d]", i), err)
+		}
+		items[i] = map[string]any{"fields": enc}
+	}
+	return s.write(ctx, "create", datasheetID, items, retry.Create, func(chunk []any) *call {
+		cl := recordsCall("POST", datasheetID, retry.Create)
+		cl.query = viewQuery(p.ViewID)
+		cl.body, _ = json.Marshal(recordsBody{Records: chunk, FieldKey: string(p.FieldKey)})
+		return cl
+	})
+}
+
+// Update changes records by id, any number of them, chunked and pipelined
+// like Create. Results and errors as for Create.
+//
+// PATCH /fusion/v1/datasheets/{datasheetId}/records. Bucket: the datasheet.
+// Retry class: update — retried after ambiguous failures, since writing the
+// same values twice is harmless.
+//
+// Note (§6.3): a token that may read but not edit gets success with the
+// records unchanged.
+func (s *RecordsService) Update(ctx context.Context, datasheetID string, records []RecordUpdate, params *UpdateRecordsParams) ([]Record, error) {
+	if err := checkID("datasheetID", datasheetID); err != nil {
+		return nil, err
+	}
+	var p UpdateRecordsParams
+	if params != nil {
+		p = *params
+	}
+	if err := checkFieldKey(p.FieldKey); err != nil {
+		return nil, err
+	}
+	if p.ViewID != "" {
+		if err := checkID("ViewID", p.ViewID); err != nil {
+			return nil, err
+		}
+	}
+	items := make([]any, len(records))
+	for i, r := range records {
+		if err := checkID(fmt.Sprintf("records[%d].ID", i), r.ID); err != nil {
+			return nil, err
+		}
+		if len(r.Fields) == 0 {
+			return nil, invalid(fmt.Sprintf("records[%d]", i), "no fields: the server rejects a record without cells")
+		}
+		enc, err := encodeFields(r.Fields)
+		if err != nil {
+			return nil, prefixField(fmt.Sprintf("records[%d]", i), err)
+		}
+		items[i] = map[string]any{"recordId": r.ID, "fields": enc}
+	}
+	return s.write(ctx, "update", datasheetID, items, retry.Update, func(chunk []any) *call {
+		cl := recordsCall("PATCH", datasheetID, retry.Update)
+		cl.query = viewQuery(p.ViewID)
+		cl.body, _ = json.Marshal(recordsBody{Records: chunk, FieldKey: string(p.FieldKey)})
+		return cl
+	})
+}
+
+// Delete removes records by id, any number of them, chunked and pipelined
+// like Create. On partial failure the error is a *BatchError.
+//
+// DELETE /fusion/v1/datasheets/{datasheetId}/records?recordIds=…. Bucket:
+// the datasheet. Retry class: delete — retried after ambiguous failures; a
+// retry answered "record does not exist" counts as done.
+func (s *RecordsService) Delete(ctx context.Context, datasheetID string, recordIDs []string) error {
+	if err := checkID("datasheetID", datasheetID); err != nil {
+		return err
+	}
+	items := make([]any, len(recordIDs))
+	for i, id := range recordIDs {
+		if err := checkID(fmt.Sprintf("recordIDs[%d]", i), id); err != nil {
+			return err
+		}
+		if strings.Contains(id, ",") {
+			return invalid(fmt.Sprintf("recordIDs[%d]", i), "record ids cannot contain commas")
+		}
+		items[i] = id
+	}
+	_, err := s.write(ctx, "delete", datasheetID, items, retry.Delete, func(chunk []any) *call {
+		ids := make([]string, len(chunk))
+		for i, id := range chunk {
+			ids[i] = id.(string)
+		}
+		cl := recordsCall("DELETE", datasheetID, retry.Delete)
+		cl.query = url.Values{"recordIds": {strings.Join(ids, ",")}}.Encode()
+		cl.doneIfMissing = func(e *APIError) bool {
+			return e.Code == 400 && strings.Contains(e.Message, "record specified by the recordId does not exist")
+		}
+		return cl
+	})
+	return err
+}
+
+func viewQuery(viewID string) string {
+	if viewID == "" {
+		return ""
+	}
+	return url.Values{"viewId": {viewID}}.Encode()
+}
+
+// write sends items in chunks through the ordered pipeline and assembles
+// the per-input results and the BatchError.
+func (s *RecordsService) write(ctx context.Context, op, datasheetID string, items []any, kind retry.Kind, build func(chunk []any) *call) ([]Record, error) {
+	if len(items) == 0 {
+		return []Record{}, nil
+	}
+	size := s.c.maxPerWrite
+	n := (len(items) + size - 1) / size
+	results := make([]Record, len(items))
+	chunks := make([]ChunkResult, n)
+	// turns[i] is closed when chunk i's first attempt has passed the rate
+	// limiter; chunk i+1 starts only then, so chunks reach the server in
+	// input order even with several in flight.
+	turns := make([]chan struct{}, n+1)
+	for i := range turns {
+		turns[i] = make(chan struct{})
+	}
+	close(turns[0])
+	var fatal error
+	pipeline.Ordered(ctx, s.c.maxInFlight,
+		func(i int) bool { return i < n && fatal == nil },
+		func(ctx context.Context, i int) ([]Record, error) {
+			var once sync.Once
+			admit := func() { once.Do(func() { close(turns[i+1]) }) }
+			defer admit()
+			select {
+			case <-turns[i]:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			lo, hi := i*size, min((i+1)*size, len(items))
+			cl := build(items[lo:hi])
+			cl.admitted = admit
+			if kind == retry.Delete {
+				return nil, s.c.do(ctx, cl, nil)
+			}
+			var res recordsResult
+			if err := s.c.do(ctx, cl, &res); err != nil {
+				return nil, err
+			}
+			return res.Records, nil
+		},
+		func(i int, recs []Record, err error) bool {
+			lo, hi := i*size, min((i+1)*size, len(items))
+			ch := ChunkResult{Index: i, Start: lo, End: hi}
+			switch {
+			case err == nil:
+				ch.Status = ChunkApplied
+				ch.Records = recs
+				if kind != retry.Delete && len(recs) == hi-lo {
+					copy(results[lo:hi], recs)
+				} else if kind != retry.Delete {
+					// Update answers each record once even for duplicated
+					// ids (§6.3); match by id.
+					byID := make(map[string]Record, len(recs))
+					for _, r := range recs {
+						byID[r.ID] = r
+					}
+					for j := lo; j < hi; j++ {
+						if m, ok := items[j].(map[string]any); ok {
+							id, _ := m["recordId"].(string)
+							results[j] = byID[id]
+						}
+					}
+				}
+			case errors.Is(err, ErrOutcomeUnknown):
+				ch.Status = ChunkOutcomeUnknown
+				ch.Err = err
+			default:
+				ch.Status = ChunkFailed
+				ch.Err = err
+				if stopsBatch(err) {
+					fatal = err
+				}
+			}
+			chunks[i] = ch
+			return true
+		})
+	failed := false
+	for i := range chunks {
+		if chunks[i].End == 0 { // never launched: a fatal error stopped the batch
+			lo, hi := i*size, min((i+1)*size, len(items))
+			chunks[i] = ChunkResult{Index: i, Start: lo, End: hi, Status: ChunkFailed,
+				Err: &NotAttemptedError{Cause: fatal}}
+		}
+		if chunks[i].Status != ChunkApplied {
+			failed = true
+		}
+	}
+	if !failed {
+		return results, nil
+	}
+	return results, &BatchError{Op: op, DatasheetID: datasheetID, Chunks: chunks}
+}
+
+// stopsBatch reports whether a chunk's failure means the remaining chunks
+// would fail the same way, so they are not sent.
+func stopsBatch(err error) bool {
+	for _, e := range []error{ErrUnauthorized, ErrForbidden, ErrDatasheetNotFound, ErrAPINotFound,
+		ErrNodePermission, ErrRowLimitExceeded, ErrRateLimited, context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+func prefixField(prefix string, err error) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		f := prefix
+		if ve.Field != "" {
+			f += "." + ve.Field
+		}
+		return &ValidationError{Field: f, Reason: ve.Reason}
+	}
+	return err
+}
