@@ -1,0 +1,639 @@
+package formula
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// EvalError reports a formula that parsed but could not be evaluated:
+// an unknown field, a value of the wrong type, division by zero, ...
+// Pos is the 0-based byte offset in the source of the offending
+// sub-expression (the operator, function name or field reference).
+type EvalError struct {
+	Pos int
+	Msg string
+}
+
+func (e *EvalError) Error() string {
+	return fmt.Sprintf("formula evaluation error at position %d: %s", e.Pos, e.Msg)
+}
+
+func evalErr(pos int, format string, args ...any) *EvalError {
+	return &EvalError{Pos: pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+type env struct {
+	vals []any
+}
+
+// Eval evaluates e. lookup returns a field's cell value by field name (as
+// written inside {…}, unescaped) and whether the field exists. Every field
+// referenced anywhere in e is looked up once, before evaluation starts, so an
+// unknown field is reported even in a branch of IF that is not taken.
+//
+// The result is nil (blank), string, float64 or bool; a formula consisting of
+// a bare field reference returns the (normalized) cell value itself, which may
+// also be []any or map[string]any.
+func Eval(e Expr, lookup func(field string) (any, bool)) (any, error) {
+	if e == nil {
+		return nil, evalErr(0, "nil formula")
+	}
+	f := e.root()
+	en := &env{vals: make([]any, len(f.fields))}
+	for i, name := range f.fields {
+		if lookup == nil {
+			return nil, evalErr(0, "unknown field %s", FieldRef(name))
+		}
+		v, ok := lookup(name)
+		if !ok {
+			return nil, evalErr(fieldPos(f.n, i), "unknown field %s", FieldRef(name))
+		}
+		nv, err := normalize(v)
+		if err != nil {
+			return nil, evalErr(fieldPos(f.n, i), "field %s: %v", FieldRef(name), err)
+		}
+		en.vals[i] = nv
+	}
+	return f.n.eval(en)
+}
+
+// fieldPos finds the position of the first reference to field idx.
+func fieldPos(n node, idx int) int {
+	pos := -1
+	var walk func(n node)
+	walk = func(n node) {
+		if pos >= 0 {
+			return
+		}
+		switch n := n.(type) {
+		case *fieldRef:
+			if n.idx == idx {
+				pos = n.pos
+			}
+		case *unaryExpr:
+			walk(n.x)
+		case *binaryExpr:
+			walk(n.l)
+			walk(n.r)
+		case *callExpr:
+			for _, a := range n.args {
+				walk(a)
+			}
+		}
+	}
+	walk(n)
+	if pos < 0 {
+		return 0
+	}
+	return pos
+}
+
+// Fields returns the names of the fields referenced by e, in order of first
+// appearance, without duplicates.
+func Fields(e Expr) []string {
+	if e == nil {
+		return nil
+	}
+	return append([]string(nil), e.root().fields...)
+}
+
+// normalize converts a cell value to one of the JSON kinds the evaluator
+// understands. Go integer types and json.Number are accepted as numbers.
+func normalize(v any) (any, error) {
+	switch x := v.(type) {
+	case nil, string, float64, bool:
+		return v, nil
+	case []any:
+		return x, nil // elements are converted lazily by toText
+	case map[string]any:
+		return x, nil
+	case []string:
+		out := make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+		return out, nil
+	case float32:
+		return float64(x), nil
+	case int:
+		return float64(x), nil
+	case int8:
+		return float64(x), nil
+	case int16:
+		return float64(x), nil
+	case int32:
+		return float64(x), nil
+	case int64:
+		return float64(x), nil
+	case uint:
+		return float64(x), nil
+	case uint8:
+		return float64(x), nil
+	case uint16:
+		return float64(x), nil
+	case uint32:
+		return float64(x), nil
+	case uint64:
+		return float64(x), nil
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil {
+			return nil, fmt.Errorf("invalid number %q", string(x))
+		}
+		return f, nil
+	}
+	return nil, fmt.Errorf("unsupported cell value type %T", v)
+}
+
+// Truthy reports whether v counts as true when a formula is used as a filter:
+// nil, "", 0, NaN, false and empty arrays are false; everything else
+// (including objects) is true.
+func Truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case float64:
+		return x != 0 && !math.IsNaN(x)
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return true
+	}
+	if n, err := normalize(v); err == nil {
+		if _, isMap := n.(map[string]any); !isMap {
+			return Truthy(n)
+		}
+		return true
+	}
+	return false
+}
+
+// ---- conversions ----
+
+// toText converts a value to text: blank → "", numbers in shortest form,
+// booleans → "TRUE"/"FALSE", arrays → elements joined by ", ", objects →
+// their "text", "name" or "title" member.
+func toText(v any) (string, error) {
+	switch x := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return x, nil
+	case float64:
+		return formatNumber(x), nil
+	case bool:
+		if x {
+			return "TRUE", nil
+		}
+		return "FALSE", nil
+	case []any:
+		parts := make([]string, len(x))
+		for i, el := range x {
+			s, err := toText(el)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = s
+		}
+		return strings.Join(parts, ", "), nil
+	case map[string]any:
+		for _, k := range []string{"text", "name", "title"} {
+			if s, ok := x[k].(string); ok {
+				return s, nil
+			}
+		}
+		return "", fmt.Errorf("cannot convert object without a text, name or title member to text")
+	}
+	if n, err := normalize(v); err == nil {
+		return toText(n)
+	}
+	return "", fmt.Errorf("unsupported value type %T", v)
+}
+
+// parseNumericText reports whether s (surrounding ASCII spaces ignored) is a
+// decimal number: optional sign, digits with optional fraction, optional
+// exponent — the same syntax as number literals. "NaN", "Inf", hex and
+// underscores are not numbers.
+func parseNumericText(s string) (float64, bool) {
+	s = strings.Trim(s, " \t\n\r")
+	body := s
+	if body != "" && (body[0] == '+' || body[0] == '-') {
+		body = body[1:]
+	}
+	if body == "" || !(isDigit(body[0]) || (body[0] == '.' && len(body) > 1 && isDigit(body[1]))) {
+		return 0, false
+	}
+	n, bad := scanNumber(body)
+	if bad || n != len(body) {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, false
+	}
+	return v, true
+}
+
+// toNumber converts a value for arithmetic: blank and "" → 0, booleans → 1/0,
+// numeric text → its value; anything else is a type error.
+func toNumber(v any) (float64, error) {
+	switch x := v.(type) {
+	case nil:
+		return 0, nil
+	case float64:
+		return x, nil
+	case bool:
+		if x {
+			return 1, nil
+		}
+		return 0, nil
+	}
+	s, err := toText(v)
+	if err != nil {
+		return 0, err
+	}
+	if strings.Trim(s, " \t\n\r") == "" {
+		return 0, nil
+	}
+	if f, ok := parseNumericText(s); ok {
+		return f, nil
+	}
+	return 0, fmt.Errorf("cannot use text %s as a number", Quote(s))
+}
+
+// ---- node evaluation ----
+
+func (n *numberLit) eval(*env) (any, error) { return n.v, nil }
+func (s *stringLit) eval(*env) (any, error) { return s.v, nil }
+func (b *boolLit) eval(*env) (any, error)   { return b.v, nil }
+func (f *fieldRef) eval(en *env) (any, error) {
+	return en.vals[f.idx], nil
+}
+
+func (u *unaryExpr) eval(en *env) (any, error) {
+	v, err := u.x.eval(en)
+	if err != nil {
+		return nil, err
+	}
+	x, err := toNumber(v)
+	if err != nil {
+		return nil, evalErr(u.pos, "unary '-': %v", err)
+	}
+	return -x, nil
+}
+
+func (b *binaryExpr) eval(en *env) (any, error) {
+	l, err := b.l.eval(en)
+	if err != nil {
+		return nil, err
+	}
+	r, err := b.r.eval(en)
+	if err != nil {
+		return nil, err
+	}
+	op := binText[b.op]
+	switch b.op {
+	case tAmp:
+		ls, err := toText(l)
+		if err != nil {
+			return nil, evalErr(b.pos, "'&': %v", err)
+		}
+		rs, err := toText(r)
+		if err != nil {
+			return nil, evalErr(b.pos, "'&': %v", err)
+		}
+		return ls + rs, nil
+	case tPlus, tMinus, tStar, tSlash:
+		x, err := toNumber(l)
+		if err != nil {
+			return nil, evalErr(b.pos, "'%s': left operand: %v", op, err)
+		}
+		y, err := toNumber(r)
+		if err != nil {
+			return nil, evalErr(b.pos, "'%s': right operand: %v", op, err)
+		}
+		var z float64
+		switch b.op {
+		case tPlus:
+			z = x + y
+		case tMinus:
+			z = x - y
+		case tStar:
+			z = x * y
+		case tSlash:
+			if y == 0 {
+				return nil, evalErr(b.pos, "division by zero")
+			}
+			z = x / y
+		}
+		if math.IsInf(z, 0) || math.IsNaN(z) {
+			return nil, evalErr(b.pos, "'%s': numeric overflow", op)
+		}
+		return z, nil
+	}
+	res, err := compare(b.op, l, r)
+	if err != nil {
+		return nil, evalErr(b.pos, "'%s': %v", op, err)
+	}
+	return res, nil
+}
+
+// ---- comparison ----
+
+// cmpResult: -1, 0, 1, or unordered (2).
+const unordered = 2
+
+func cmp3[T float64 | string](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	case a == b:
+		return 0
+	}
+	return unordered // NaN
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// compare implements the comparison rules documented in doc.go.
+func compare(op tokKind, l, r any) (bool, error) {
+	var err error
+	if l, err = flatten(l); err != nil {
+		return false, err
+	}
+	if r, err = flatten(r); err != nil {
+		return false, err
+	}
+	c := order(l, r)
+	switch op {
+	case tEq:
+		return c == 0, nil
+	case tNe:
+		return c != 0, nil
+	case tLt:
+		return c == -1, nil
+	case tLe:
+		return c == -1 || c == 0, nil
+	case tGt:
+		return c == 1, nil
+	case tGe:
+		return c == 1 || c == 0, nil
+	}
+	return false, fmt.Errorf("unsupported comparison")
+}
+
+// flatten turns arrays and objects into text; other kinds are unchanged.
+func flatten(v any) (any, error) {
+	switch v.(type) {
+	case []any, map[string]any:
+		return toText(v)
+	}
+	return v, nil
+}
+
+// order compares two flattened values (nil, string, float64, bool).
+func order(l, r any) int {
+	switch x := l.(type) {
+	case nil:
+		switch y := r.(type) {
+		case nil:
+			return 0
+		case string:
+			return cmp3("", y)
+		case bool:
+			return cmp3(0, b2f(y))
+		}
+		return unordered // blank vs number
+	case string:
+		switch y := r.(type) {
+		case nil:
+			return cmp3(x, "")
+		case string:
+			return cmp3(x, y)
+		case float64:
+			if f, ok := parseNumericText(x); ok {
+				return cmp3(f, y)
+			}
+			return cmp3(x, formatNumber(y))
+		case bool:
+			t, _ := toText(y)
+			return cmp3(x, t)
+		}
+	case float64:
+		switch y := r.(type) {
+		case nil:
+			return unordered
+		case float64:
+			return cmp3(x, y)
+		case bool:
+			return cmp3(x, b2f(y))
+		case string:
+			if c := order(r, l); c != unordered {
+				return -c
+			}
+			return unordered
+		}
+	case bool:
+		switch y := r.(type) {
+		case nil:
+			return cmp3(b2f(x), 0)
+		case bool:
+			return cmp3(b2f(x), b2f(y))
+		case float64:
+			return cmp3(b2f(x), y)
+		case string:
+			t, _ := toText(x)
+			return cmp3(t, y)
+		}
+	}
+	return unordered
+}
+
+// ---- functions ----
+
+type funcDef struct {
+	name     string
+	min, max int // max < 0: variadic
+	lazy     func(c *callExpr, en *env) (any, error)
+	eager    func(c *callExpr, args []any) (any, error)
+}
+
+func (f *funcDef) arity() string {
+	plural := func(n int) string {
+		if n == 1 {
+			return "1 argument"
+		}
+		return strconv.Itoa(n) + " arguments"
+	}
+	switch {
+	case f.max < 0:
+		return "at least " + plural(f.min)
+	case f.min == f.max:
+		return plural(f.min)
+	default:
+		return fmt.Sprintf("%d to %s", f.min, plural(f.max))
+	}
+}
+
+var funcs map[string]*funcDef
+
+func init() {
+	defs := []*funcDef{
+		{name: "AND", min: 1, max: -1, eager: func(_ *callExpr, a []any) (any, error) {
+			for _, v := range a {
+				if !Truthy(v) {
+					return false, nil
+				}
+			}
+			return true, nil
+		}},
+		{name: "OR", min: 1, max: -1, eager: func(_ *callExpr, a []any) (any, error) {
+			for _, v := range a {
+				if Truthy(v) {
+					return true, nil
+				}
+			}
+			return false, nil
+		}},
+		{name: "NOT", min: 1, max: 1, eager: func(_ *callExpr, a []any) (any, error) {
+			return !Truthy(a[0]), nil
+		}},
+		{name: "IF", min: 2, max: 3, lazy: evalIf},
+		{name: "BLANK", min: 0, max: 0, eager: func(*callExpr, []any) (any, error) { return nil, nil }},
+		{name: "TRUE", min: 0, max: 0, eager: func(*callExpr, []any) (any, error) { return true, nil }},
+		{name: "FALSE", min: 0, max: 0, eager: func(*callExpr, []any) (any, error) { return false, nil }},
+		{name: "LEN", min: 1, max: 1, eager: func(c *callExpr, a []any) (any, error) {
+			s, err := c.text(a, 0)
+			if err != nil {
+				return nil, err
+			}
+			return float64(utf8.RuneCountInString(s)), nil
+		}},
+		{name: "LOWER", min: 1, max: 1, eager: func(c *callExpr, a []any) (any, error) {
+			s, err := c.text(a, 0)
+			return strings.ToLower(s), err
+		}},
+		{name: "UPPER", min: 1, max: 1, eager: func(c *callExpr, a []any) (any, error) {
+			s, err := c.text(a, 0)
+			return strings.ToUpper(s), err
+		}},
+		{name: "FIND", min: 2, max: 3, eager: func(c *callExpr, a []any) (any, error) { return find(c, a, false) }},
+		{name: "SEARCH", min: 2, max: 3, eager: func(c *callExpr, a []any) (any, error) { return find(c, a, true) }},
+		{name: "CONCATENATE", min: 1, max: -1, eager: func(c *callExpr, a []any) (any, error) {
+			var sb strings.Builder
+			for i := range a {
+				s, err := c.text(a, i)
+				if err != nil {
+					return nil, err
+				}
+				sb.WriteString(s)
+			}
+			return sb.String(), nil
+		}},
+	}
+	funcs = make(map[string]*funcDef, len(defs))
+	for _, d := range defs {
+		funcs[d.name] = d
+	}
+}
+
+func (c *callExpr) eval(en *env) (any, error) {
+	if c.fn.lazy != nil {
+		return c.fn.lazy(c, en)
+	}
+	args := make([]any, len(c.args))
+	for i, a := range c.args {
+		v, err := a.eval(en)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = v
+	}
+	return c.fn.eager(c, args)
+}
+
+func (c *callExpr) text(a []any, i int) (string, error) {
+	s, err := toText(a[i])
+	if err != nil {
+		return "", evalErr(c.pos, "%s argument %d: %v", c.fn.name, i+1, err)
+	}
+	return s, nil
+}
+
+func evalIf(c *callExpr, en *env) (any, error) {
+	cond, err := c.args[0].eval(en)
+	if err != nil {
+		return nil, err
+	}
+	if Truthy(cond) {
+		return c.args[1].eval(en)
+	}
+	if len(c.args) == 3 {
+		return c.args[2].eval(en)
+	}
+	return nil, nil
+}
+
+// find implements FIND/SEARCH: the 1-based character position of the first
+// occurrence of needle in haystack at or after character start, or 0.
+func find(c *callExpr, a []any, fold bool) (any, error) {
+	needle, err := c.text(a, 0)
+	if err != nil {
+		return nil, err
+	}
+	hay, err := c.text(a, 1)
+	if err != nil {
+		return nil, err
+	}
+	start := 1.0
+	if len(a) == 3 {
+		start, err = toNumber(a[2])
+		if err != nil {
+			return nil, evalErr(c.pos, "%s argument 3: %v", c.fn.name, err)
+		}
+		start = math.Trunc(start)
+		if math.IsNaN(start) || start < 1 {
+			return nil, evalErr(c.pos, "%s: start position must be at least 1, got %s", c.fn.name, formatNumber(start))
+		}
+	}
+	if fold {
+		needle, hay = strings.ToLower(needle), strings.ToLower(hay)
+	}
+	if needle == "" {
+		return 0.0, nil
+	}
+	// Try each character position from start on. Comparing at character
+	// boundaries (rather than strings.Index on bytes) keeps positions exact
+	// even for text that is not valid UTF-8.
+	pos, off := 1.0, 0
+	for ; pos < start; pos++ {
+		if off >= len(hay) {
+			return 0.0, nil
+		}
+		_, size := utf8.DecodeRuneInString(hay[off:])
+		off += size
+	}
+	for ; off+len(needle) <= len(hay); pos++ {
+		if strings.HasPrefix(hay[off:], needle) {
+			return pos, nil
+		}
+		_, size := utf8.DecodeRuneInString(hay[off:])
+		off += size
+	}
+	return 0.0, nil
+}
