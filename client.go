@@ -490,7 +490,7 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 	if st.ambiguous && cl.doneIfMissing != nil && cl.doneIfMissing(apiErr) {
 		return nil // an earlier attempt deleted it (STYLE.md §8 class 3)
 	}
-	if cl.kind.Writes() && (st.ambiguous || retry.ClassifyStatus(apiErr.HTTPStatus, apiErr.Code, len(apiErr.Messages) > 1) == retry.Ambiguous) {
+	if cl.kind.Writes() && (st.ambiguous || retry.ClassifyStatus(apiErr.HTTPStatus, apiErr.Code, apiErr.Messages != nil) == retry.Ambiguous) {
 		return &outcomeUnknownError{cause: apiErr}
 	}
 	return apiErr

@@ -1,0 +1,322 @@
+package apitable_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/apitable-go/apitable"
+	"github.com/apitable-go/apitable/apitabletest"
+)
+
+// countingTransport counts the attempts that reach the fake.
+type countingTransport struct {
+	base http.RoundTripper
+	n    atomic.Int32
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.base.RoundTrip(r)
+}
+
+// memClient returns a client that reaches srv through its in-memory
+// transport (no network: usable inside synctest bubbles), with a gateway
+// path prefix so absolute-path bugs fail.
+func memClient(t *testing.T, srv *apitabletest.Server, rt http.RoundTripper, opts ...apitable.Option) *apitable.Client {
+	t.Helper()
+	base := []apitable.Option{
+		apitable.WithBaseURL("http://127.0.0.1/gateway"),
+		apitable.WithHTTPClient(&http.Client{Transport: rt}),
+		apitable.WithRetry(3, 10*time.Millisecond, 100*time.Millisecond),
+	}
+	c, err := apitable.New(srv.Token(), append(base, opts...)...)
+	require.NoError(t, err)
+	return c
+}
+
+func tasksSheet(t *testing.T, srv *apitabletest.Server, records int) *apitabletest.Datasheet {
+	t.Helper()
+	spec := apitabletest.DatasheetSpec{
+		Name:   "Tasks",
+		Fields: []apitabletest.FieldSpec{{Name: "Title", Type: "SingleText", Property: map[string]any{}}, {Name: "N", Type: "Number", Property: map[string]any{"precision": 0}}},
+	}
+	for i := range records {
+		spec.Records = append(spec.Records, map[string]any{"Title": fmt.Sprintf("seed %d", i), "N": i})
+	}
+	return srv.AddDatasheet(srv.SpaceID(), spec)
+}
+
+// TestRetryClassByCallKind drives every failure class × call kind through
+// the fake's fault injection (STYLE.md §8).
+func TestRetryClassByCallKind(t *testing.T) {
+	t.Parallel()
+	type outcome int
+	const (
+		retried   outcome = iota // second attempt succeeds
+		unknown                  // one attempt, ErrOutcomeUnknown
+		definite                 // one attempt, the fault's error
+		unknownRS                // ambiguous create: ErrOutcomeUnknown and the record exists once
+	)
+	faults := []struct {
+		name  string
+		fault apitabletest.Fault
+		// want per kind: list, create, update, delete
+		want [4]outcome
+		is   error
+	}{
+		{"not sent", apitabletest.Fault{Drop: apitabletest.DropBeforeHandling}, [4]outcome{retried, retried, retried, retried}, nil},
+		{"429", apitabletest.Fault{Status: 429}, [4]outcome{retried, retried, retried, retried}, nil},
+		{"500", apitabletest.Fault{Status: 500, Message: "SERVER_ERROR (1)"}, [4]outcome{retried, unknown, retried, retried}, apitable.ErrServer},
+		{"502", apitabletest.Fault{Status: 502, Body: "<html>bad gateway</html>"}, [4]outcome{retried, unknown, retried, retried}, apitable.ErrServer},
+		{"503", apitabletest.Fault{Status: 503}, [4]outcome{retried, unknown, retried, retried}, apitable.ErrServer},
+		{"504", apitabletest.Fault{Status: 504, Body: ""}, [4]outcome{retried, unknown, retried, retried}, apitable.ErrServer},
+		{"reset after commit", apitabletest.Fault{Drop: apitabletest.DropAfterHandling}, [4]outcome{retried, unknownRS, retried, retried}, nil},
+		{"timeout", apitabletest.Fault{Delay: 2 * time.Second}, [4]outcome{retried, unknown, retried, retried}, context.DeadlineExceeded},
+		{"400", apitabletest.Fault{Status: 200, Code: 400, Message: "Invalid fields"}, [4]outcome{definite, definite, definite, definite}, apitable.ErrInvalidRequest},
+		{"401", apitabletest.Fault{Status: 401, Message: "Unauthorized"}, [4]outcome{definite, definite, definite, definite}, apitable.ErrUnauthorized},
+		{"304 on HTTP 500", apitabletest.Fault{Status: 500, Code: 304, Message: "the usage of this function exceed the 50000 records limit of beta version"}, [4]outcome{definite, definite, definite, definite}, apitable.ErrRowLimitExceeded},
+		{"DTO array on HTTP 500", apitabletest.Fault{Status: 500, Body: `{"success":false,"code":500,"message":["records.0.api_params_instance_fields_error"]}`}, [4]outcome{definite, definite, definite, definite}, apitable.ErrServer},
+	}
+	kinds := []string{"list", "create", "update", "delete"}
+	methods := []string{"GET", "POST", "PATCH", "DELETE"}
+	for _, f := range faults {
+		for k, kind := range kinds {
+			t.Run(f.name+"/"+kind, func(t *testing.T) {
+				t.Parallel()
+				synctest.Test(t, func(t *testing.T) {
+					srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"), apitabletest.WithoutRateLimit())
+					ds := tasksSheet(t, srv, 1)
+					rt := &countingTransport{base: srv.Transport()}
+					c := memClient(t, srv, rt, apitable.WithAttemptTimeout(time.Second))
+					fault := f.fault
+					fault.Method = methods[k]
+					srv.InjectFault(fault)
+					ctx := t.Context()
+					var err error
+					switch kind {
+					case "list":
+						_, err = c.Records.List(ctx, ds.ID, nil)
+					case "create":
+						_, err = c.Records.Create(ctx, ds.ID, []apitable.Fields{{"Title": "new"}}, nil)
+					case "update":
+						_, err = c.Records.Update(ctx, ds.ID, []apitable.RecordUpdate{{ID: ds.RecordIDs[0], Fields: apitable.Fields{"Title": "changed"}}}, nil)
+					case "delete":
+						err = c.Records.Delete(ctx, ds.ID, []string{ds.RecordIDs[0]})
+					}
+					stored := srv.Records(ds.ID)
+					switch f.want[k] {
+					case retried:
+						require.NoError(t, err)
+						assert.Equal(t, int32(2), rt.n.Load(), "attempts")
+						switch kind {
+						case "create":
+							assert.Len(t, stored, 2, "created exactly once")
+						case "update":
+							assert.Equal(t, "changed", stored[0].Fields["Title"])
+						case "delete":
+							assert.Empty(t, stored)
+						}
+					case unknown, unknownRS:
+						require.Error(t, err)
+						assert.ErrorIs(t, err, apitable.ErrOutcomeUnknown)
+						var be *apitable.BatchError
+						require.ErrorAs(t, err, &be)
+						assert.Equal(t, []int{0}, be.Indices(apitable.ChunkOutcomeUnknown))
+						if f.is != nil {
+							assert.ErrorIs(t, err, f.is)
+						}
+						assert.Equal(t, int32(1), rt.n.Load(), "a create is never re-sent")
+						if f.want[k] == unknownRS {
+							assert.Len(t, stored, 2, "the server applied it once")
+						}
+					case definite:
+						require.Error(t, err)
+						assert.NotErrorIs(t, err, apitable.ErrOutcomeUnknown)
+						assert.ErrorIs(t, err, f.is)
+						assert.Equal(t, int32(1), rt.n.Load(), "definite answers are not retried")
+						if kind == "create" {
+							var be *apitable.BatchError
+							require.ErrorAs(t, err, &be)
+							assert.Equal(t, []int{0}, be.Indices(apitable.ChunkFailed))
+							assert.Len(t, stored, 1, "nothing created")
+						}
+					}
+				})
+			})
+		}
+	}
+}
+
+// TestConcurrentCallersStayUnderTheLimit: 200 requests from 50 goroutines to
+// one datasheet on a fake that enforces 5 req/s strictly (§3): all succeed,
+// no 429 reaches a caller, and the fake's windows never exceed 5.
+func TestConcurrentCallersStayUnderTheLimit(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"))
+		ds := tasksSheet(t, srv, 3)
+		c := memClient(t, srv, srv.Transport())
+		start := time.Now()
+		var wg sync.WaitGroup
+		var failures atomic.Int32
+		for g := range 50 {
+			wg.Go(func() {
+				for i := range 4 {
+					if _, err := c.Records.List(t.Context(), ds.ID, &apitable.ListRecordsParams{PageSize: 1 + (g+i)%3}); err != nil {
+						failures.Add(1)
+						t.Errorf("request failed: %v", err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		assert.Zero(t, failures.Load())
+		reqs := srv.Requests()
+		assert.Len(t, reqs, 200)
+		perWindow := map[int64]int{}
+		for _, r := range reqs {
+			assert.NotEqual(t, http.StatusTooManyRequests, r.Status)
+			perWindow[int64(r.Time.Sub(start)/time.Second)]++
+		}
+		for w, n := range perWindow {
+			assert.LessOrEqual(t, n, 5, "second %d", w)
+		}
+		// 200 requests at 5/s with burst 1: the first at 0, the last at 39.8s.
+		assert.Equal(t, 39800*time.Millisecond, time.Since(start))
+	})
+}
+
+// TestDatasheetsHaveSeparateBudgets: two datasheets are limited separately,
+// as the server keys its windows per datasheet (§3).
+func TestDatasheetsHaveSeparateBudgets(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"))
+		a, b := tasksSheet(t, srv, 1), tasksSheet(t, srv, 1)
+		c := memClient(t, srv, srv.Transport())
+		start := time.Now()
+		var wg sync.WaitGroup
+		for _, id := range []string{a.ID, b.ID} {
+			wg.Go(func() {
+				for range 10 {
+					_, err := c.Records.List(t.Context(), id, nil)
+					assert.NoError(t, err)
+				}
+			})
+		}
+		wg.Wait()
+		assert.Equal(t, 1800*time.Millisecond, time.Since(start), "20 requests over 2 datasheets take as long as 10 over one")
+	})
+}
+
+// TestThrottleSlowsConcurrentCallers: after a 429 the datasheet's limiter
+// pauses for a window, so other callers of that datasheet wait too.
+func TestThrottleSlowsConcurrentCallers(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"), apitabletest.WithoutRateLimit())
+		ds := tasksSheet(t, srv, 1)
+		c := memClient(t, srv, srv.Transport())
+		srv.InjectFault(apitabletest.Fault{Status: 429})
+		start := time.Now()
+		_, err := c.Records.List(t.Context(), ds.ID, nil)
+		require.NoError(t, err)
+		// The retry waited for the pause (one window), not just the 10ms backoff.
+		assert.GreaterOrEqual(t, time.Since(start), time.Second)
+		reqs := srv.Requests()
+		require.Len(t, reqs, 2)
+		assert.Equal(t, 429, reqs[0].Status)
+		assert.GreaterOrEqual(t, reqs[1].Time.Sub(reqs[0].Time), time.Second)
+	})
+}
+
+func TestCancelWhileWaitingForLimiter(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"))
+		ds := tasksSheet(t, srv, 1)
+		c := memClient(t, srv, srv.Transport(), apitable.WithRateLimit(0.1))
+		_, err := c.Records.List(t.Context(), ds.ID, nil)
+		require.NoError(t, err)
+		ctx, cancel := context.WithCancel(t.Context())
+		errc := make(chan error)
+		go func() {
+			_, err := c.Records.List(ctx, ds.ID, nil)
+			errc <- err
+		}()
+		time.Sleep(time.Second)
+		synctest.Wait()
+		cancel()
+		err = <-errc
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Len(t, srv.Requests(), 1, "the waiting call sent nothing")
+	})
+}
+
+func TestCancelWhileBackingOff(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"), apitabletest.WithoutRateLimit())
+		ds := tasksSheet(t, srv, 1)
+		c := memClient(t, srv, srv.Transport(), apitable.WithRetry(3, 10*time.Second, 10*time.Second))
+		srv.InjectFault(apitabletest.Fault{Status: 503, Count: 10})
+		ctx, cancel := context.WithCancel(t.Context())
+		errc := make(chan error)
+		go func() {
+			_, err := c.Records.List(ctx, ds.ID, nil)
+			errc <- err
+		}()
+		time.Sleep(time.Second) // inside the 10s backoff
+		cancel()
+		err := <-errc
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Len(t, srv.Requests(), 1)
+	})
+}
+
+func TestRetriesAreBoundedAndReturnTheLastError(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"), apitabletest.WithoutRateLimit())
+		ds := tasksSheet(t, srv, 1)
+		rt := &countingTransport{base: srv.Transport()}
+		c := memClient(t, srv, rt)
+		srv.InjectFault(apitabletest.Fault{Status: 503, Message: "maintenance", Count: 100})
+		_, err := c.Records.List(t.Context(), ds.ID, nil)
+		var apiErr *apitable.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 503, apiErr.HTTPStatus)
+		assert.Equal(t, "maintenance", apiErr.Message)
+		assert.Equal(t, 4, apiErr.Attempts)
+		assert.Equal(t, int32(4), rt.n.Load(), "1 attempt + 3 retries")
+		assert.False(t, errors.Is(err, apitable.ErrOutcomeUnknown), "a read has no outcome to lose")
+	})
+}
+
+func TestRealLoopbackResetAfterCommitCreatesOnce(t *testing.T) {
+	t.Parallel()
+	srv := apitabletest.NewServer(t, apitabletest.WithoutRateLimit())
+	ds := tasksSheet(t, srv, 0)
+	c := srv.Client()
+	srv.InjectFault(apitabletest.Fault{Method: "POST", Drop: apitabletest.DropAfterHandling})
+	_, err := c.Records.Create(t.Context(), ds.ID, []apitable.Fields{{"Title": "once"}}, nil)
+	require.ErrorIs(t, err, apitable.ErrOutcomeUnknown)
+	assert.Len(t, srv.Records(ds.ID), 1)
+	posts := 0
+	for _, r := range srv.Requests() {
+		if r.Method == "POST" {
+			posts++
+		}
+	}
+	assert.Equal(t, 1, posts, "sent exactly once")
+}
