@@ -1,0 +1,783 @@
+package apitabletest
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apitable-go/apitable/internal/formula"
+)
+
+func parseFormula(src string) (formula.Expr, error) { return formula.Parse(src) }
+
+// writeCtx validates and converts the cells of one write request (the field
+// pipe of §6.2/§6.3, §8.1, §4.3 messages).
+type writeCtx struct {
+	s          *Server
+	ds         *datasheet
+	byID       bool
+	newOptions map[*field][]*option // options to create on commit
+}
+
+// convertRecord converts one record's fields (keys in body order). It
+// returns the converted cells by field id (nil = clear); unknown keys are
+// dropped.
+func (w *writeCtx) convertRecord(keys []string, vals map[string]any, byID bool) (map[string]any, *apiError) {
+	w.byID = byID
+	out := map[string]any{}
+	for _, k := range keys {
+		f := w.ds.fieldByKey(k, byID)
+		if f == nil {
+			continue // unknown keys are silently dropped (§0.7)
+		}
+		v, aerr := w.convertCell(f, vals[k])
+		if aerr != nil {
+			return nil, aerr
+		}
+		out[f.id] = v
+	}
+	return out, nil
+}
+
+func (w *writeCtx) label(f *field) string { return f.label(w.byID) }
+
+func typeErr(f *field, byID bool, what string) *apiError {
+	return errParam(fmt.Sprintf("field:%s %s", f.label(byID), what))
+}
+
+func isNumber(v any) bool {
+	x, ok := v.(float64)
+	return ok && !math.IsNaN(x) && !math.IsInf(x, 0)
+}
+
+// convertCell validates v for f and returns the stored value.
+func (w *writeCtx) convertCell(f *field, v any) (any, *apiError) {
+	switch f.typ {
+	case "Button", "NotSupport":
+		return nil, errServer("Cannot read properties of undefined (reading 'throwException')")
+	case "WorkDoc":
+		if v != nil {
+			return nil, errParam("WorkDoc field can't be edited")
+		}
+		return nil, nil
+	}
+	if msg, ok := readOnlyMessages[f.typ]; ok {
+		return nil, errParam(msg)
+	}
+	if v == nil {
+		return nil, nil // null clears editable cells
+	}
+	byID := w.byID
+	switch f.typ {
+	case "SingleText", "Text", "Email", "Phone", "Cascader":
+		s, ok := v.(string)
+		if !ok {
+			name := map[string]string{"SingleText": "Single Select", "Text": "Text", "Email": "Email", "Phone": "Phone", "Cascader": "Text"}[f.typ]
+			return nil, typeErr(f, byID, name+" field value must be string")
+		}
+		return s, nil
+	case "URL":
+		switch x := v.(type) {
+		case string:
+			if x == "" {
+				return nil, nil
+			}
+			return map[string]any{"text": x}, nil
+		case map[string]any:
+			t, _ := x["text"].(string)
+			if t == "" {
+				return nil, errParam(f.name + " must contain text keys")
+			}
+			out := map[string]any{"text": t}
+			if ti, ok := x["title"].(string); ok && ti != "" {
+				out["title"] = ti
+			}
+			if fv, ok := x["favicon"].(string); ok && fv != "" {
+				out["favicon"] = fv
+			}
+			return out, nil
+		case []any:
+			return nil, errParam(f.name + " must contain text keys")
+		}
+		return nil, errParam(fmt.Sprintf("field:%s URL field value must be string", f.name))
+	case "Number", "Currency", "Percent":
+		if !isNumber(v) {
+			return nil, typeErr(f, byID, f.typ+" field value must be a number")
+		}
+		return v, nil
+	case "Rating":
+		if !isNumber(v) {
+			return nil, typeErr(f, byID, "Rating field value must be a number")
+		}
+		x := v.(float64)
+		if x > f.propNum("max", 5) {
+			return nil, errParam("Rating field value can't be greater than 5 (only supports 0, 1, 2, 3, 4, or 5)")
+		}
+		if x < 0 {
+			return nil, errParam("Rating field value can't be smaller than 0 (only supports 0, 1, 2, 3, 4, or 5)")
+		}
+		if x == 0 {
+			return nil, nil
+		}
+		return x, nil
+	case "Checkbox":
+		b, ok := v.(bool)
+		if !ok {
+			return nil, typeErr(f, byID, "Checkbox field value must be boolean")
+		}
+		if !b {
+			return nil, nil
+		}
+		return true, nil
+	case "DateTime":
+		ms, ok := parseDateValue(v, f.propString("timeZone"))
+		if !ok {
+			return nil, typeErr(f, byID, "Date field value must be a UTC or timestamp")
+		}
+		return ms, nil
+	case "SingleSelect":
+		s, ok := v.(string)
+		if !ok {
+			return nil, typeErr(f, byID, "Single Select field value must be string")
+		}
+		if s == "" {
+			return nil, nil
+		}
+		w.ensureOption(f, s)
+		return s, nil
+	case "MultiSelect":
+		arr, ok := v.([]any)
+		if !ok {
+			return nil, typeErr(f, byID, "Multiple Select field value must be array")
+		}
+		var out []any
+		for _, e := range arr {
+			s, ok := e.(string)
+			if !ok {
+				return nil, typeErr(f, byID, "Multiple Select field value must be string")
+			}
+			if s == "" {
+				continue
+			}
+			w.ensureOption(f, s)
+			out = append(out, s)
+		}
+		if len(out) == 0 {
+			return nil, nil
+		}
+		return out, nil
+	case "Member":
+		return w.convertMember(f, v)
+	case "TwoWayLink", "OneWayLink":
+		return w.convertLink(f, v)
+	case "Attachment":
+		return w.convertAttachment(v)
+	}
+	return nil, errServer("Cannot read properties of undefined (reading 'throwException')")
+}
+
+func (w *writeCtx) ensureOption(f *field, name string) {
+	if f.optionByName(name) != nil {
+		return
+	}
+	for _, o := range w.newOptions[f] {
+		if o.name == name {
+			return
+		}
+	}
+	all := append(append([]*option{}, f.options...), w.newOptions[f]...)
+	w.newOptions[f] = append(w.newOptions[f], &option{id: w.s.newID("opt", 10), name: name, color: nextColor(all)})
+}
+
+// commitOptions creates the select options collected during conversion.
+func (w *writeCtx) commitOptions() {
+	for f, opts := range w.newOptions {
+		f.options = append(f.options, opts...)
+	}
+	w.newOptions = map[*field][]*option{}
+}
+
+func (w *writeCtx) convertMember(f *field, v any) (any, *apiError) {
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, typeErr(f, w.byID, "Member field value must be array")
+	}
+	if len(arr) > 1 && !f.propBool("isMulti") {
+		return nil, errParam("The Member field was set to receive one unit only")
+	}
+	sp := w.s.st.spaces[w.ds.spaceID]
+	var out []any
+	for _, e := range arr {
+		m, _ := e.(map[string]any)
+		if m == nil {
+			m = map[string]any{}
+		}
+		var u *unit
+		idv, hasID := m["id"]
+		uidv, hasUID := m["unitId"]
+		switch {
+		case hasID && idv != nil:
+			id, ok := idv.(string)
+			if !ok {
+				return nil, typeErr(f, w.byID, "Member ID must be string\n")
+			}
+			for _, x := range sp.units {
+				if x.id == id {
+					u = x
+				}
+			}
+			if u == nil {
+				return nil, errParam("The unit specified by the unit ID does not exist")
+			}
+		case hasUID && uidv != nil:
+			id, ok := uidv.(string)
+			if !ok {
+				return nil, typeErr(f, w.byID, "Member ID must be string\n")
+			}
+			for _, x := range sp.units {
+				if x.unitID == id && x.typ == "Member" {
+					u = x
+				}
+			}
+			if u == nil {
+				return nil, errParam("The unit specified by the unit ID does not exist")
+			}
+		default:
+			name, _ := m["name"].(string)
+			if name == "" {
+				return nil, errParam("Member name can't be null")
+			}
+			if m["type"] == nil {
+				return nil, errParam("Member type can't be null")
+			}
+			typ := ""
+			switch t := m["type"].(type) {
+			case string:
+				typ = t
+			case float64:
+				typ = map[float64]string{3: "Member", 1: "Team"}[t]
+			}
+			for _, x := range sp.units {
+				if x.name == name && x.typ == typ {
+					u = x
+					break
+				}
+			}
+			if u == nil {
+				return nil, errParam("The unit specified by the unit Name does not exist")
+			}
+		}
+		out = append(out, u.id)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+func (w *writeCtx) convertLink(f *field, v any) (any, *apiError) {
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, typeErr(f, w.byID, "Link field value must be array")
+	}
+	if len(arr) == 0 {
+		return nil, typeErr(f, w.byID, "recordId value can't be empty array or null")
+	}
+	if len(arr) > 1 && f.propBool("limitSingleRecord") {
+		return nil, typeErr(f, w.byID, "The Link field was set to receive one recordId only")
+	}
+	fds := w.s.st.dsts[f.propString("foreignDatasheetId")]
+	var ids, missing, uniq []string
+	seen := map[string]bool{}
+	for _, e := range arr {
+		id, ok := e.(string)
+		if !ok {
+			return nil, typeErr(f, w.byID, "Link field value must be array")
+		}
+		ids = append(ids, id)
+		if !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+			if fds == nil || fds.records[id] == nil {
+				missing = append(missing, id)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		sep := ","
+		if len(missing) == len(uniq) {
+			sep = ", "
+		}
+		return nil, errParam(fmt.Sprintf("The linked field specifies a record (%s) that does not exist", strings.Join(missing, sep)))
+	}
+	// Stored as sent (§8.1: room-server passes duplicates on); keep unique
+	// ids for sane two-way sync.
+	_ = ids
+	return stringsToAny(uniq), nil
+}
+
+func (w *writeCtx) convertAttachment(v any) (any, *apiError) {
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, errParam("Attachment type must be array")
+	}
+	var out []any
+	for _, e := range arr {
+		m, _ := e.(map[string]any)
+		if m == nil || m["token"] == nil {
+			return nil, errParam("Attachment token can't be null")
+		}
+		if m["name"] == nil {
+			return nil, errParam("Attachment name can't be null")
+		}
+		tok, ok := m["token"].(string)
+		if !ok {
+			return nil, errParam("Attachment token must be string")
+		}
+		name, ok := m["name"].(string)
+		if !ok {
+			return nil, errParam("Attachment name must be string")
+		}
+		a := w.s.st.assets[tok]
+		if a == nil {
+			return nil, errParam("The attachment specified by the token does not exist")
+		}
+		item := map[string]any{"id": w.s.newID("atc", 10), "name": name, "size": float64(a.size), "mimeType": a.mime, "token": a.token, "url": a.url()}
+		if a.width > 0 {
+			item["width"] = float64(a.width)
+			item["height"] = float64(a.height)
+		}
+		out = append(out, item)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// parseDateValue accepts ms-epoch numbers (stored exactly when they look
+// like ms timestamps) and date strings (parsed in zone, default UTC).
+func parseDateValue(v any, zone string) (float64, bool) {
+	loc := time.UTC
+	if zone != "" {
+		if l, err := time.LoadLocation(zone); err == nil {
+			loc = l
+		}
+	}
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return 0, false
+		}
+		if x >= 1e10 || x <= -1e10 || x < 0 {
+			return x, true
+		}
+		// Small numbers parse as date strings (§8.1): 2021 is the year.
+		return parseDateString(strconv.FormatFloat(x, 'f', -1, 64), loc)
+	case string:
+		if n, err := strconv.ParseFloat(x, 64); err == nil && len(x) >= 11 {
+			return n, true
+		}
+		return parseDateString(x, loc)
+	case bool:
+		return 0, false
+	}
+	return 0, false
+}
+
+func parseDateString(s string, loc *time.Location) (float64, bool) {
+	s = strings.TrimSpace(s)
+	withZone := []string{time.RFC3339Nano, "2006-01-02T15:04:05Z07:00", "2006-01-02T15:04Z07:00"}
+	for _, l := range withZone {
+		if t, err := time.Parse(l, s); err == nil {
+			// §8.1: the UTC wall clock is re-read in the zone.
+			_, off := t.In(loc).Zone()
+			return float64(t.UnixMilli() - int64(off)*1000), true
+		}
+	}
+	local := []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02", "2006/01/02 15:04:05", "2006/01/02 15:04", "2006/01/02", "2006-01", "2006"}
+	for _, l := range local {
+		if t, err := time.ParseInLocation(l, s, loc); err == nil {
+			return float64(t.UnixMilli()), true
+		}
+	}
+	return 0, false
+}
+
+// ---- reading ----
+
+// cellValue returns the json read value of f in rec (nil when empty),
+// computing read-only fields. depth guards lookup/formula recursion.
+func (s *Server) cellValue(ds *datasheet, rec *record, f *field, depth int) any {
+	if depth > 8 {
+		return nil
+	}
+	switch f.typ {
+	case "AutoNumber":
+		return float64(rec.autoNumber)
+	case "CreatedTime":
+		return float64(rec.createdAt)
+	case "LastModifiedTime":
+		return float64(s.lastModified(rec, f))
+	case "CreatedBy", "LastModifiedBy":
+		return map[string]any{"id": userID, "name": userName, "avatar": ""}
+	case "Formula":
+		return s.evalFormulaField(ds, rec, f, depth)
+	case "MagicLookUp":
+		return s.lookupValue(ds, rec, f, depth)
+	case "Button", "NotSupport":
+		return nil
+	}
+	v, ok := rec.cells[f.id]
+	if !ok {
+		return nil
+	}
+	switch f.typ {
+	case "URL":
+		m := v.(map[string]any)
+		t, _ := m["text"].(string)
+		title, _ := m["title"].(string)
+		if title == "" {
+			title = t
+		}
+		fav, _ := m["favicon"].(string)
+		return map[string]any{"title": title, "text": t, "favicon": fav}
+	case "Member":
+		sp := s.st.spaces[ds.spaceID]
+		var out []any
+		for _, id := range idList(v) {
+			for _, u := range sp.units {
+				if u.id == id {
+					out = append(out, map[string]any{"id": u.id, "unitId": u.unitID, "type": u.typ, "name": u.name, "avatar": u.avatar})
+				}
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	case "TwoWayLink", "OneWayLink":
+		// Drop ids of records deleted since.
+		fds := s.st.dsts[f.propString("foreignDatasheetId")]
+		var out []any
+		for _, id := range idList(v) {
+			if fds != nil && fds.records[id] != nil {
+				out = append(out, id)
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	}
+	return v
+}
+
+func (s *Server) lastModified(rec *record, f *field) int64 {
+	if ct, _ := f.prop["collectType"].(float64); ct == 1 {
+		var latest int64
+		ids, _ := f.prop["fieldIdCollection"].([]any)
+		for _, id := range ids {
+			if fid, ok := id.(string); ok && rec.fieldUpdated[fid] > latest {
+				latest = rec.fieldUpdated[fid]
+			}
+		}
+		if latest == 0 {
+			return rec.createdAt
+		}
+		return latest
+	}
+	return rec.updatedAt
+}
+
+// formulaLookup resolves {name} (or {fldId}) to a cell value of rec.
+func (s *Server) formulaLookup(ds *datasheet, rec *record, depth int) func(string) (any, bool) {
+	return func(name string) (any, bool) {
+		f := ds.fieldByName(name)
+		if f == nil {
+			f = ds.fieldByID(name)
+		}
+		if f == nil {
+			return nil, false
+		}
+		return s.cellValue(ds, rec, f, depth+1), true
+	}
+}
+
+func (s *Server) evalFormulaField(ds *datasheet, rec *record, f *field, depth int) any {
+	src := f.propString("expression")
+	if src == "" {
+		return nil
+	}
+	e, err := parseFormula(src)
+	if err != nil {
+		return nil
+	}
+	v, err := formula.Eval(e, s.formulaLookup(ds, rec, depth))
+	if err != nil {
+		return nil
+	}
+	if isEmptyValue(v) {
+		if b, ok := v.(bool); ok && !b {
+			return false
+		}
+		return nil
+	}
+	return v
+}
+
+func (s *Server) lookupValue(ds *datasheet, rec *record, f *field, depth int) any {
+	lf := ds.fieldByID(f.propString("relatedLinkFieldId"))
+	if lf == nil {
+		return nil
+	}
+	fds := s.st.dsts[lf.propString("foreignDatasheetId")]
+	if fds == nil {
+		return nil
+	}
+	tf := fds.fieldByID(f.propString("targetFieldId"))
+	if tf == nil {
+		return nil
+	}
+	var out []any
+	for _, id := range idList(rec.cells[lf.id]) {
+		frec := fds.records[id]
+		if frec == nil {
+			continue
+		}
+		v := s.cellValue(fds, frec, tf, depth+1)
+		switch x := v.(type) {
+		case nil:
+		case []any:
+			for _, e := range x {
+				if !isEmptyValue(e) {
+					out = append(out, e)
+				}
+			}
+		default:
+			if !isEmptyValue(x) {
+				out = append(out, x)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// cellString renders a json read value as cellFormat=string (§8.2).
+func (s *Server) cellString(ds *datasheet, f *field, v any) (string, bool) {
+	if f.typ == "Checkbox" {
+		if v == true {
+			return "1", true
+		}
+		return "0", true
+	}
+	if v == nil {
+		return "", false
+	}
+	switch f.typ {
+	case "Number":
+		return formatNumber(v, int(f.propNum("precision", 0)), f.propString("symbol"), ""), true
+	case "Currency":
+		return formatNumber(v, int(f.propNum("precision", 2)), f.propString("symbol"), f.propString("symbolAlign")), true
+	case "Percent":
+		x, _ := v.(float64)
+		return strconv.FormatFloat(x*100, 'f', int(f.propNum("precision", 0)), 64) + "%", true
+	case "DateTime", "CreatedTime", "LastModifiedTime":
+		x, _ := v.(float64)
+		return formatDate(x, f), true
+	case "URL":
+		m, _ := v.(map[string]any)
+		t, _ := m["text"].(string)
+		return t, true
+	case "Attachment":
+		var parts []string
+		for _, e := range v.([]any) {
+			m := e.(map[string]any)
+			parts = append(parts, fmt.Sprintf("%v (%v)", m["name"], m["url"]))
+		}
+		return strings.Join(parts, ", "), true
+	case "Member":
+		var parts []string
+		for _, e := range v.([]any) {
+			parts = append(parts, fmt.Sprint(e.(map[string]any)["name"]))
+		}
+		return strings.Join(parts, ", "), true
+	case "CreatedBy", "LastModifiedBy":
+		return fmt.Sprint(v.(map[string]any)["name"]), true
+	case "TwoWayLink", "OneWayLink":
+		fds := s.st.dsts[f.propString("foreignDatasheetId")]
+		var parts []string
+		for _, id := range idList(v) {
+			if fds == nil || fds.records[id] == nil || len(fds.fields) == 0 {
+				continue
+			}
+			pv := s.cellValue(fds, fds.records[id], fds.fields[0], 1)
+			ps, _ := s.cellString(fds, fds.fields[0], pv)
+			parts = append(parts, ps)
+		}
+		return strings.Join(parts, ", "), true
+	}
+	return plainString(v), true
+}
+
+func plainString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		if x {
+			return "1"
+		}
+		return "0"
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, e := range x {
+			parts = append(parts, plainString(e))
+		}
+		return strings.Join(parts, ", ")
+	case map[string]any:
+		for _, k := range []string{"text", "name", "title"} {
+			if s, ok := x[k].(string); ok {
+				return s
+			}
+		}
+	}
+	return fmt.Sprint(v)
+}
+
+func formatNumber(v any, prec int, symbol, align string) string {
+	x, _ := v.(float64)
+	s := strconv.FormatFloat(x, 'f', prec, 64)
+	if symbol == "" {
+		return s
+	}
+	if align == "Right" {
+		return s + symbol
+	}
+	return symbol + s
+}
+
+var dateLayouts = map[string]string{
+	"YYYY/MM/DD": "2006/01/02", "YYYY-MM-DD": "2006-01-02", "DD/MM/YYYY": "02/01/2006",
+	"YYYY-MM": "2006-01", "MM-DD": "01-02", "YYYY": "2006", "MM": "01", "DD": "02",
+}
+
+func formatDate(ms float64, f *field) string {
+	loc := time.UTC
+	if z := f.propString("timeZone"); z != "" {
+		if l, err := time.LoadLocation(z); err == nil {
+			loc = l
+		}
+	}
+	t := time.UnixMilli(int64(ms)).In(loc)
+	layout := dateLayouts[f.propString("dateFormat")]
+	if layout == "" {
+		layout = "2006/01/02"
+	}
+	if f.propBool("includeTime") {
+		if f.propString("timeFormat") == "HH:mm" {
+			layout += " 15:04"
+		} else {
+			layout += " 03:04"
+		}
+	}
+	return t.Format(layout)
+}
+
+// sortValue compares two read values for sorting: empty first, numbers
+// numerically, the rest as text.
+func compareValues(a, b any) int {
+	ea, eb := isEmptyValue(a), isEmptyValue(b)
+	switch {
+	case ea && eb:
+		return 0
+	case ea:
+		return -1
+	case eb:
+		return 1
+	}
+	if x, ok := a.(float64); ok {
+		if y, ok := b.(float64); ok {
+			switch {
+			case x < y:
+				return -1
+			case x > y:
+				return 1
+			}
+			return 0
+		}
+	}
+	if x, ok := a.(bool); ok {
+		if y, ok := b.(bool); ok {
+			switch {
+			case x == y:
+				return 0
+			case !x:
+				return -1
+			}
+			return 1
+		}
+	}
+	return strings.Compare(plainString(a), plainString(b))
+}
+
+// selectOrder compares select values by option order, like the real sort.
+func (s *Server) sortRecords(ds *datasheet, recs []*record, rules []sortRule) {
+	if len(rules) == 0 {
+		return
+	}
+	sort.SliceStable(recs, func(i, j int) bool {
+		for _, r := range rules {
+			f := ds.fieldByID(r.fieldID)
+			if f == nil {
+				continue
+			}
+			va := s.cellValue(ds, recs[i], f, 0)
+			vb := s.cellValue(ds, recs[j], f, 0)
+			var c int
+			if f.typ == "SingleSelect" {
+				c = compareInts(optIndex(f, va), optIndex(f, vb))
+			} else {
+				c = compareValues(va, vb)
+			}
+			if c != 0 {
+				if r.desc {
+					return c > 0
+				}
+				return c < 0
+			}
+		}
+		return false
+	})
+}
+
+func optIndex(f *field, v any) int {
+	s, _ := v.(string)
+	if s == "" {
+		return -1
+	}
+	for i, o := range f.options {
+		if o.name == s {
+			return i
+		}
+	}
+	return len(f.options)
+}
+
+func compareInts(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,128 @@
+// Command apitable-fake serves the in-memory APITable fake
+// (package apitabletest) on a loopback address, seeded with a demo
+// datasheet, until SIGINT or SIGTERM.
+//
+// Usage:
+//
+//	apitable-fake [-addr 127.0.0.1:0] [-token T] [-rate 5] [-latency 0s] [-json]
+//
+// With -json it prints one JSON line
+// {"baseURL":…,"token":…,"spaceId":…,"datasheetId":…,"viewId":…}
+// to stdout before serving.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/apitable-go/apitable/apitabletest"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "apitable-fake:", err)
+		os.Exit(1)
+	}
+}
+
+type info struct {
+	BaseURL     string `json:"baseURL"`
+	Token       string `json:"token"`
+	SpaceID     string `json:"spaceId"`
+	DatasheetID string `json:"datasheetId"`
+	ViewID      string `json:"viewId"`
+}
+
+func run(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("apitable-fake", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:0", "listen address")
+	token := fs.String("token", "apitabletest-token", "API token to accept")
+	rate := fs.Int("rate", 5, "rate limit in requests per second per datasheet (0 = off)")
+	latency := fs.Duration("latency", 0, "added latency per request")
+	asJSON := fs.Bool("json", false, "print one JSON line with the connection details")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	opts := []apitabletest.ServerOption{apitabletest.WithToken(*token), apitabletest.WithLatency(*latency)}
+	if *rate > 0 {
+		opts = append(opts, apitabletest.WithRateLimit(*rate, time.Second))
+	} else {
+		opts = append(opts, apitabletest.WithoutRateLimit())
+	}
+	s := apitabletest.New(opts...)
+	defer s.Close()
+	ds, err := seed(s)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	// Catch signals before announcing, so a supervisor that signals right
+	// after reading the line gets a clean shutdown.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	in := info{BaseURL: "http://" + ln.Addr().String(), Token: s.Token(), SpaceID: s.SpaceID(), DatasheetID: ds.ID, ViewID: ds.ViewIDs[0]}
+	if *asJSON {
+		if err := json.NewEncoder(stdout).Encode(in); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(stdout, "APITable fake serving at %s\n  token:       %s\n  space:       %s\n  datasheet:   %s\n  view:        %s\n",
+			in.BaseURL, in.Token, in.SpaceID, in.DatasheetID, in.ViewID)
+	}
+	return serve(ctx, ln, s.Handler())
+}
+
+func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func seed(s *apitabletest.Server) (*apitabletest.Datasheet, error) {
+	day := time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC).UnixMilli()
+	return s.SeedDatasheet(s.SpaceID(), apitabletest.DatasheetSpec{
+		Name: "Demo tasks",
+		Fields: []apitabletest.FieldSpec{
+			{Name: "Title", Type: "SingleText"},
+			{Name: "Estimate", Type: "Number", Property: map[string]any{"precision": 1}},
+			{Name: "Status", Type: "SingleSelect", Property: map[string]any{"options": []any{"Todo", "Doing", "Done"}}},
+			{Name: "Done", Type: "Checkbox"},
+			{Name: "Due", Type: "DateTime", Property: map[string]any{"dateFormat": "YYYY-MM-DD"}},
+		},
+		Views: []apitabletest.ViewSpec{{Name: "Grid view"}},
+		Records: []map[string]any{
+			{"Title": "Write the spec", "Estimate": 3, "Status": "Done", "Done": true, "Due": day},
+			{"Title": "Build the client", "Estimate": 8, "Status": "Doing", "Due": day + 7*86400000},
+			{"Title": "Build the fake", "Estimate": 5, "Status": "Doing", "Due": day + 7*86400000},
+			{"Title": "Write examples", "Estimate": 2, "Status": "Todo"},
+			{"Title": "Release", "Estimate": 0.5, "Status": "Todo", "Due": day + 30*86400000},
+		},
+	})
+}
