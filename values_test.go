@@ -729,7 +729,7 @@ func FuzzEncodeCell(f *testing.F) {
 	f.Add(uint8(5), "", "", 0.0, int64(math.MaxInt64))
 	f.Add(uint8(6), "1", "2", math.NaN(), int64(7))
 	f.Add(uint8(7), "\xff", "", 1.5, int64(math.MinInt64))
-	f.Add(uint8(8), "x", "", -0.0, int64(1))
+	f.Add(uint8(8), "x", "", math.Copysign(0, -1), int64(1))
 	f.Add(uint8(9), "", "n", 0.0, int64(1))
 	f.Add(uint8(1), "000000", "\xd8\xc9", 0.0, int64(0)) // invalid UTF-8 in a title
 	f.Add(uint8(14), "Ann", "Member", math.NaN(), int64(0))

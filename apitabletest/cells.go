@@ -42,8 +42,6 @@ func (w *writeCtx) convertRecord(keys []string, vals map[string]any, byID bool) 
 	return out, nil
 }
 
-func (w *writeCtx) label(f *field) string { return f.label(w.byID) }
-
 func typeErr(f *field, byID bool, what string) *apiError {
 	return errParam(fmt.Sprintf("field:%s %s", f.label(byID), what))
 }

@@ -204,7 +204,7 @@ func parseSort(q url.Values) ([]sortReq, []dtoFailure, *apiError) {
 		for _, it := range items {
 			m, _ := it.(map[string]any)
 			if m == nil {
-				fails = append(fails, dtoFailure{id: fmt.Sprintf("sort.nested property sort must be either object or array"), nested: true})
+				fails = append(fails, dtoFailure{id: "sort.nested property sort must be either object or array", nested: true})
 				i++
 				continue
 			}

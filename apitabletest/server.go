@@ -47,15 +47,14 @@ import (
 type ServerOption func(*config)
 
 type config struct {
-	token         string
-	ratePoints    int
-	rateWindow    time.Duration
-	latency       time.Duration
-	maxPerWrite   int
-	maxRows       int
-	prefix        string
-	bodyLimit     int64
-	defaultMember bool
+	token       string
+	ratePoints  int
+	rateWindow  time.Duration
+	latency     time.Duration
+	maxPerWrite int
+	maxRows     int
+	prefix      string
+	bodyLimit   int64
 }
 
 func defaultConfig() config {

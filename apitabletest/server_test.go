@@ -184,7 +184,7 @@ func TestTransportTraceAndFaults(t *testing.T) {
 	t.Parallel()
 	s := NewServer(t, WithoutRateLimit())
 	ds := taskSheet(t, s)
-	send := func(t *testing.T, method, path, body string) (*http.Response, error, []string) {
+	send := func(t *testing.T, method, path, body string) (*http.Response, []string, error) {
 		var mu sync.Mutex
 		var events []string
 		tr := &httptrace.ClientTrace{
@@ -202,20 +202,20 @@ func TestTransportTraceAndFaults(t *testing.T) {
 			req.Header.Set("Content-Type", "application/json")
 		}
 		resp, err := s.Transport().RoundTrip(req)
-		return resp, err, events
+		return resp, events, err
 	}
 	create := `{"records":[{"fields":{"Title":"faulty"}}]}`
 	count := func() int { return len(s.Records(ds.ID)) }
 	n0 := count()
 
 	// Normal: both hooks.
-	resp, err, ev := send(t, "GET", recordsPath(ds), "")
+	resp, ev, err := send(t, "GET", recordsPath(ds), "")
 	if err != nil || resp.StatusCode != 200 || strings.Join(ev, ",") != "conn,wrote" {
 		t.Fatalf("normal: %v %v", err, ev)
 	}
 	// DropBeforeHandling: no WroteRequest, nothing applied.
 	s.InjectFault(Fault{Method: "POST", Path: "/records", Drop: DropBeforeHandling})
-	_, err, ev = send(t, "POST", recordsPath(ds), create)
+	_, ev, err = send(t, "POST", recordsPath(ds), create)
 	if err == nil || !errors.Is(err, syscall.ECONNRESET) || strings.Join(ev, ",") != "conn" {
 		t.Fatalf("drop before: %v %v", err, ev)
 	}
@@ -224,7 +224,7 @@ func TestTransportTraceAndFaults(t *testing.T) {
 	}
 	// DropAfterHandling: applied, error after WroteRequest.
 	s.InjectFault(Fault{Method: "POST", Drop: DropAfterHandling})
-	_, err, ev = send(t, "POST", recordsPath(ds), create)
+	_, ev, err = send(t, "POST", recordsPath(ds), create)
 	if err == nil || !errors.Is(err, io.ErrUnexpectedEOF) || strings.Join(ev, ",") != "conn,wrote" {
 		t.Fatalf("drop after: %v %v", err, ev)
 	}
@@ -242,7 +242,7 @@ func TestTransportTraceAndFaults(t *testing.T) {
 	s.InjectFault(Fault{Status: 200, Code: 301, Message: "Can't find the specified datasheet"})
 	wantErr(t, call(t, s, "GET", recordsPath(ds), nil), 200, 301, "Can't find the specified datasheet")
 	s.InjectFault(Fault{Status: 502, Body: "<html>bad gateway</html>"})
-	resp, err, _ = send(t, "GET", recordsPath(ds), "")
+	resp, _, err = send(t, "GET", recordsPath(ds), "")
 	raw, _ := io.ReadAll(resp.Body)
 	if err != nil || resp.StatusCode != 502 || string(raw) != "<html>bad gateway</html>" {
 		t.Fatalf("raw body fault: %v %d %q", err, resp.StatusCode, raw)

@@ -10,7 +10,6 @@ import (
 	_ "image/gif"  // attachment dimensions
 	_ "image/jpeg" // attachment dimensions
 	_ "image/png"  // attachment dimensions
-	"strings"
 	"time"
 )
 
@@ -872,5 +871,3 @@ func numbersToFloat(v any) any {
 	}
 	return v
 }
-
-func hasPrefixFold(s, p string) bool { return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) }
