@@ -533,3 +533,30 @@ func TestConcurrentBulkUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestWritesWithFieldKeyID: fieldKey travels in the JSON body of writes
+// (§6.2: a query-string fieldKey is ignored by POST/PATCH), so cells keyed by
+// field id are applied and the answer is keyed by id too.
+func TestWritesWithFieldKeyID(t *testing.T) {
+	t.Parallel()
+	srv := apitabletest.NewServer(t, apitabletest.WithoutRateLimit())
+	ds := tasksSheet(t, srv, 0)
+	c := srv.Client()
+	title, n := ds.FieldIDs["Title"], ds.FieldIDs["N"]
+	out, err := c.Records.Create(t.Context(), ds.ID, []apitable.Fields{{title: "by id", n: 7}}, &apitable.CreateRecordsParams{FieldKey: apitable.FieldKeyID})
+	require.NoError(t, err)
+	assert.Equal(t, "by id", out[0].Fields[title])
+	reqs := srv.Requests()
+	assert.Contains(t, string(reqs[len(reqs)-1].Body), `"fieldKey":"id"`)
+	assert.Empty(t, reqs[len(reqs)-1].Query.Get("fieldKey"))
+
+	up, err := c.Records.Update(t.Context(), ds.ID, []apitable.RecordUpdate{{ID: out[0].ID, Fields: apitable.Fields{n: 8}}}, &apitable.UpdateRecordsParams{FieldKey: apitable.FieldKeyID})
+	require.NoError(t, err)
+	assert.Equal(t, 8.0, up[0].Fields[n])
+	assert.Equal(t, 8.0, srv.Records(ds.ID)[0].Fields["N"])
+
+	// With the default fieldKey (name) a field id is an unknown key: dropped,
+	// and a record left without known fields is rejected by the server.
+	_, err = c.Records.Create(t.Context(), ds.ID, []apitable.Fields{{title: "x"}}, nil)
+	assert.ErrorIs(t, err, apitable.ErrInvalidRequest)
+}
