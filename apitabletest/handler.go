@@ -120,6 +120,9 @@ var routes = []*route{
 	{method: "POST", pattern: []string{"v1", "spaces", "{spaceId}", "datasheets", "{datasheetId}", "fields"}, handle: (*Server).createField},
 	{method: "DELETE", pattern: []string{"v1", "spaces", "{spaceId}", "datasheets", "{datasheetId}", "fields", "{fieldId}"}, handle: (*Server).deleteField},
 	{method: "GET", pattern: []string{"v2", "spaces", "{spaceId}", "nodes"}, v2: true, handle: (*Server).searchNodes},
+	{method: "POST", pattern: []string{"v1", "spaces", "{spaceId}", "nodes", "{nodeId}", "embedlinks"}, handle: (*Server).createEmbedLink},
+	{method: "GET", pattern: []string{"v1", "spaces", "{spaceId}", "nodes", "{nodeId}", "embedlinks"}, handle: (*Server).listEmbedLinks},
+	{method: "DELETE", pattern: []string{"v1", "spaces", "{spaceId}", "nodes", "{nodeId}", "embedlinks", "{linkId}"}, handle: (*Server).deleteEmbedLink},
 }
 
 func matchRoute(method string, segs []string) (*route, map[string]string) {

@@ -30,6 +30,7 @@ type store struct {
 	nodes      map[string]*node
 	assets     map[string]*asset
 	unitSeq    uint64
+	embeds     map[string][]*embedLink // node id → its embed links, in creation order
 }
 
 type space struct {
