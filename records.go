@@ -314,6 +314,8 @@ func (s *RecordsService) All(ctx context.Context, datasheetID string, params *Li
 		lastFirstID := firstID(first)
 		done := len(first.Records) == 0 || len(first.Records) >= total
 		pages := func() int { return (total + pageSize - 1) / pageSize }
+		ended := false // by an error or the caller's break
+		delivered := 1 // pages yielded, the first included
 		pipeline.Ordered(ctx, min(s.c.maxInFlight, maxPagesInFlight),
 			func(i int) bool { return !done && i+2 <= pages() },
 			func(ctx context.Context, i int) (*RecordsPage, error) {
@@ -321,6 +323,7 @@ func (s *RecordsService) All(ctx context.Context, datasheetID string, params *Li
 			},
 			func(_ int, page *RecordsPage, err error) bool {
 				if err != nil {
+					ended = true
 					yield(Record{}, err)
 					return false
 				}
@@ -332,8 +335,15 @@ func (s *RecordsService) All(ctx context.Context, datasheetID string, params *Li
 				}
 				lastFirstID = firstID(page)
 				total = page.Total
-				return emit(page.Records)
+				delivered++
+				ended = !emit(page.Records)
+				return !ended
 			})
+		// The pipeline launches nothing once ctx is done; if that cut the
+		// scan short between pages, report it.
+		if err := ctx.Err(); err != nil && !ended && !done && delivered < pages() {
+			yield(Record{}, err)
+		}
 	}
 }
 
@@ -636,10 +646,14 @@ func (s *RecordsService) write(ctx context.Context, op, datasheetID string, item
 		})
 	failed := false
 	for i := range chunks {
-		if chunks[i].End == 0 { // never launched: a fatal error stopped the batch
+		if chunks[i].End == 0 { // never launched: a fatal error or ctx stopped the batch
+			cause := fatal
+			if cause == nil {
+				cause = ctx.Err()
+			}
 			lo, hi := i*size, min((i+1)*size, len(items))
 			chunks[i] = ChunkResult{Index: i, Start: lo, End: hi, Status: ChunkFailed,
-				Err: &NotAttemptedError{Cause: fatal}}
+				Err: &NotAttemptedError{Cause: cause}}
 		}
 		if chunks[i].Status != ChunkApplied {
 			failed = true

@@ -51,7 +51,11 @@ func Decode(body []byte) (*Envelope, error) {
 		return nil, ErrNotEnvelope
 	}
 	env := &Envelope{}
-	if err := json.Unmarshal(w.Success, &env.Success); err != nil || len(w.Success) == 0 {
+	switch string(w.Success) { // a JSON null would unmarshal into false silently
+	case "true":
+		env.Success = true
+	case "false":
+	default:
 		return nil, ErrNotEnvelope
 	}
 	env.HasSuccess = true
@@ -90,14 +94,16 @@ func Decode(body []byte) (*Envelope, error) {
 // Snippet returns at most n bytes of body as valid, single-line text, for
 // error messages about bodies that are not envelopes.
 func Snippet(body []byte, n int) string {
-	s := string(bytes.TrimSpace(body))
-	if len(s) > n {
-		s = s[:n]
-		for len(s) > 0 && !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
-		s += "…"
+	if n < 0 {
+		n = 0
 	}
-	s = strings.ToValidUTF8(s, "?")
+	s := strings.ToValidUTF8(string(bytes.TrimSpace(body)), "?")
+	if len(s) > n {
+		cut := n
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut-- // do not split a character
+		}
+		s = s[:cut] + "…"
+	}
 	return strings.Join(strings.Fields(s), " ")
 }

@@ -10,7 +10,8 @@ import (
 
 // Ordered runs fetch(ctx, i) for i = 0, 1, 2, … while more(i) says so, with
 // at most window calls in flight, and calls deliver(i, v, err) for each in
-// index order from the calling goroutine. more is consulted from the calling
+// index order from the calling goroutine. Nothing new is launched once ctx
+// is done. more is consulted from the calling
 // goroutine too, so it may read state that deliver updates. Ordered stops
 // launching when more returns false or deliver returns false; after a false
 // from deliver it cancels the calls in flight. It returns only when every
@@ -24,14 +25,16 @@ func Ordered[T any](ctx context.Context, window int,
 		window = 1
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	var wg sync.WaitGroup
+	defer func() {
+		cancel() // first stop the calls in flight, then wait for them
+		wg.Wait()
+	}()
 
 	type result struct {
 		v   T
 		err error
 	}
-	var wg sync.WaitGroup
-	defer wg.Wait() // runs after cancel (defers are LIFO)
 	pending := make([]chan result, 0, window)
 	next := 0
 	launch := func() {
@@ -47,7 +50,7 @@ func Ordered[T any](ctx context.Context, window int,
 		}()
 	}
 	for delivered := 0; ; delivered++ {
-		for len(pending) < window && more(next) {
+		for len(pending) < window && ctx.Err() == nil && more(next) {
 			launch()
 		}
 		if len(pending) == 0 {

@@ -73,7 +73,11 @@ const (
 )
 
 func (c Class) String() string {
-	return [...]string{"ok", "not-sent", "throttled", "ambiguous", "definite", "local"}[c]
+	names := [...]string{"ok", "not-sent", "throttled", "ambiguous", "definite", "local"}
+	if c < 0 || int(c) >= len(names) {
+		return "unknown"
+	}
+	return names[c]
 }
 
 // ShouldRetry is the decision table: class × kind.
@@ -119,7 +123,7 @@ func ClassifyError(err error) Class {
 		return Local
 	case strings.Contains(err.Error(), "stopped after") && strings.Contains(err.Error(), "redirects"):
 		return Local
-	case strings.Contains(err.Error(), "unsupported protocol scheme"):
+	case strings.Contains(err.Error(), "unsupported protocol scheme"), errors.Is(err, http.ErrSchemeMismatch):
 		return Local
 	}
 	var le *LocalError
@@ -162,6 +166,10 @@ func Backoff(n int, min, max time.Duration) time.Duration {
 	}
 	ceil := min
 	for i := 0; i < n && ceil < max; i++ {
+		if ceil > max/2 {
+			ceil = max // doubling would pass max (or overflow)
+			break
+		}
 		ceil *= 2
 	}
 	if ceil > max {
