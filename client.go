@@ -386,6 +386,12 @@ type call struct {
 	doneIfMissing func(*APIError) bool
 	// admitted is called once, when the first attempt passes the limiter.
 	admitted func()
+	// canRetry, when set, vetoes a retry the policy would allow (an upload
+	// whose stream cannot be re-read).
+	canRetry func() bool
+	// mapError, when set, replaces the final API error (route quirks such
+	// as the upload's success:false under HTTP 201).
+	mapError func(*APIError) error
 }
 
 // callState is the per-call state shared by the transport and the retry
@@ -492,6 +498,9 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 	}
 	if cl.kind.Writes() && (st.ambiguous || retry.ClassifyStatus(apiErr.HTTPStatus, apiErr.Code, apiErr.Messages != nil) == retry.Ambiguous) {
 		return &outcomeUnknownError{cause: apiErr}
+	}
+	if cl.mapError != nil {
+		return cl.mapError(apiErr)
 	}
 	return apiErr
 }
@@ -601,7 +610,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if class == retry.Ambiguous {
 		st.ambiguous = true
 	}
-	if !retry.ShouldRetry(class, st.call.kind) {
+	if !retry.ShouldRetry(class, st.call.kind) || (st.call.canRetry != nil && !st.call.canRetry()) {
 		return false, nil
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {

@@ -165,7 +165,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := sleepCtx(ctx, s.cfg.latency); err != nil {
 		return
 	}
-	body, tooLarge := readLimited(r.Body, s.cfg.bodyLimit)
+	var body []byte
+	var tooLarge bool
+	if !isMultipart(r) {
+		// Multipart uploads are streamed by their handler (§6.9); their
+		// bytes are not logged.
+		body, tooLarge = readLimited(r.Body, s.cfg.bodyLimit)
+	}
 	entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body, Time: start}
 	if f != nil {
 		if err := sleepCtx(ctx, f.Delay); err != nil {

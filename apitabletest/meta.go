@@ -1,11 +1,7 @@
 package apitabletest
 
 import (
-	"bytes"
 	"fmt"
-	"io"
-	"mime"
-	"mime/multipart"
 	"strconv"
 	"strings"
 	"time"
@@ -179,6 +175,9 @@ func (s *Server) listFields(rs *reqState) (*result, *apiError) {
 	if ds == nil {
 		return nil, errDatasheetNotFound()
 	}
+	if aerr := s.readGuard(ds); aerr != nil {
+		return nil, aerr // §6.5
+	}
 	var vw *view
 	if vid := rs.r.URL.Query().Get("viewId"); vid != "" {
 		if vw = ds.view(vid); vw == nil {
@@ -221,7 +220,7 @@ func (s *Server) listSpaces(rs *reqState) (*result, *apiError) {
 }
 
 func (s *Server) nodeJSON(n *node) map[string]any {
-	out := map[string]any{"id": n.id, "name": n.name, "type": n.typ, "isFav": false, "permission": 0}
+	out := map[string]any{"id": n.id, "name": n.name, "type": n.typ, "isFav": false, "permission": int(n.role)}
 	if n.icon != "" {
 		out["icon"] = n.icon
 	}
@@ -304,7 +303,7 @@ func (s *Server) searchNodes(rs *reqState) (*result, *apiError) {
 			if n == nil {
 				continue
 			}
-			if n.typ == typ && perms[0] && strings.Contains(n.name, query) {
+			if n.typ == typ && perms[int(n.role)] && strings.Contains(n.name, query) {
 				o := s.nodeJSON(n)
 				if parent != "" {
 					o["parentId"] = parent
@@ -327,13 +326,160 @@ func (s *Server) fieldRouteDatasheet(rs *reqState) (*datasheet, *apiError) {
 	if ds.spaceID != rs.params["spaceId"] {
 		return nil, &apiError{status: 200, code: 301, msg: "Datasheet not visible"}
 	}
+	if aerr := s.readGuard(ds); aerr != nil {
+		return nil, aerr
+	}
 	return ds, nil
 }
 
+// propKey is one key of a create-field property schema (§8.4).
+type propKey struct {
+	name, kind string // kind: string, number, boolean, array, object, any
+	required   bool
+	min, max   float64 // number range, when max > min
+	oneOf      []string
+}
+
+var dateFormats = []string{"YYYY/MM/DD", "YYYY-MM-DD", "DD/MM/YYYY", "YYYY-MM", "MM-DD", "YYYY", "MM", "DD"}
+
+var dateKeys = []propKey{
+	{name: "dateFormat", kind: "string", required: true, oneOf: dateFormats},
+	{name: "timeFormat", kind: "string", oneOf: []string{"HH:mm", "hh:mm"}},
+	{name: "includeTime", kind: "boolean"},
+}
+
+var collectKeys = []propKey{
+	{name: "collectType", kind: "number", oneOf: []string{"0", "1"}},
+	{name: "fieldIdCollection", kind: "array"},
+}
+
+func schemaKeys(groups ...[]propKey) []propKey {
+	var out []propKey
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
+}
+
+// propertySchemas are the open property schemas of §8.4, in key order;
+// keys not listed are rejected (`"x" is not allowed`), like Joi does.
+var propertySchemas = map[string][]propKey{
+	"SingleText": {{name: "defaultValue", kind: "string"}},
+	"Number": {{name: "precision", kind: "number", required: true, min: 0, max: 1000},
+		{name: "defaultValue", kind: "string"}, {name: "symbol", kind: "string"}},
+	"Percent": {{name: "precision", kind: "number", required: true, min: 0, max: 10}, {name: "defaultValue", kind: "string"}},
+	"Currency": {{name: "symbol", kind: "string"}, {name: "precision", kind: "number", min: 0, max: 10},
+		{name: "defaultValue", kind: "string"}, {name: "symbolAlign", kind: "string", oneOf: []string{"Default", "Left", "Right"}}},
+	"Rating":       {{name: "icon", kind: "string", required: true}, {name: "max", kind: "number", required: true, min: 0, max: 10}},
+	"Checkbox":     {{name: "icon", kind: "string", required: true}},
+	"SingleSelect": {{name: "options", kind: "array", required: true}, {name: "defaultValue", kind: "string"}},
+	"MultiSelect":  {{name: "options", kind: "array", required: true}, {name: "defaultValue", kind: "array"}},
+	"DateTime": schemaKeys(dateKeys, []propKey{{name: "autoFill", kind: "boolean"},
+		{name: "timeZone", kind: "string"}, {name: "includeTimeZone", kind: "boolean"}}),
+	"CreatedTime":      schemaKeys(dateKeys, []propKey{{name: "timeZone", kind: "string"}, {name: "includeTimeZone", kind: "boolean"}}),
+	"LastModifiedTime": schemaKeys(dateKeys, []propKey{{name: "timeZone", kind: "string"}, {name: "includeTimeZone", kind: "boolean"}}, collectKeys),
+	"LastModifiedBy":   collectKeys,
+	"Member":           {{name: "isMulti", kind: "boolean"}, {name: "shouldSendMsg", kind: "boolean"}, {name: "subscription", kind: "boolean"}},
+	"TwoWayLink":       linkKeys,
+	"MagicLink":        linkKeys,
+	"OneWayLink":       linkKeys,
+	"MagicLookUp": {{name: "relatedLinkFieldId", kind: "string", required: true}, {name: "targetFieldId", kind: "string", required: true},
+		{name: "rollupFunction", kind: "string", oneOf: []string{"VALUES", "AVERAGE", "COUNT", "COUNTA", "COUNTALL", "SUM", "MIN", "MAX",
+			"AND", "OR", "XOR", "CONCATENATE", "ARRAYJOIN", "ARRAYUNIQUE", "ARRAYCOMPACT"}},
+		{name: "format", kind: "object"}, {name: "enableFilterSort", kind: "boolean"}, {name: "filterInfo", kind: "object"},
+		{name: "sortInfo", kind: "object"}, {name: "lookUpLimit", kind: "string", oneOf: []string{"ALL", "FIRST"}}},
+	"Formula": {{name: "expression", kind: "string"}, {name: "format", kind: "object"}},
+	"Button":  {{name: "text", kind: "string"}, {name: "style", kind: "object"}, {name: "action", kind: "object"}},
+}
+
+var linkKeys = []propKey{{name: "foreignDatasheetId", kind: "string", required: true},
+	{name: "limitToViewId", kind: "string"}, {name: "limitSingleRecord", kind: "boolean"}, {name: "conversion", kind: "any"}}
+
+// propNumber reads a schema number: a JSON number or a numeric string
+// (Joi converts).
+func propNumber(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+		return f, err == nil && strings.TrimSpace(x) != ""
+	}
+	return 0, false
+}
+
+// checkPropKey returns the Joi message for a bad value of key k, or "".
+func checkPropKey(k propKey, v any) string {
+	q := strconv.Quote(k.name)
+	switch k.kind {
+	case "string":
+		str, ok := v.(string)
+		if !ok {
+			return q + " must be a string"
+		}
+		if len(k.oneOf) > 0 && !slicesContains(k.oneOf, str) {
+			return q + " must be one of [" + strings.Join(k.oneOf, ", ") + "]"
+		}
+	case "number":
+		n, ok := propNumber(v)
+		if !ok {
+			return q + " must be a number"
+		}
+		if len(k.oneOf) > 0 && !slicesContains(k.oneOf, strconv.FormatFloat(n, 'f', -1, 64)) {
+			return q + " must be one of [" + strings.Join(k.oneOf, ", ") + "]"
+		}
+		if k.max > k.min {
+			if n < k.min {
+				return fmt.Sprintf("%s must be greater than or equal to %g", q, k.min)
+			}
+			if n > k.max {
+				return fmt.Sprintf("%s must be less than or equal to %g", q, k.max)
+			}
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			return q + " must be a boolean"
+		}
+	case "array":
+		if _, ok := v.([]any); !ok {
+			return q + " must be an array"
+		}
+	case "object":
+		if _, ok := v.(map[string]any); !ok {
+			return q + " must be of type object"
+		}
+	}
+	return ""
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// isEmojiSlug accepts emoji-mart style slugs ("star", "white_check_mark",
+// "+1", "flag-cn"). The fake cannot know every slug; it rejects what is
+// certainly not one, such as the native character read back from GET
+// fields.
+func isEmojiSlug(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '+') {
+			return false
+		}
+	}
+	return true
+}
+
 // validateFieldProperty checks a create-field property against the type's
-// schema (§8.4), returning the §4.3 message.
+// schema (§8.4), returning the §4.3 message (Joi's first error) or "".
 func (s *Server) validateFieldProperty(typ string, prop any) string {
-	pm, isObj := prop.(map[string]any)
 	switch typ {
 	case "Text", "URL", "Email", "Phone", "Attachment", "AutoNumber", "CreatedBy", "WorkDoc", "Cascader":
 		if prop != nil {
@@ -341,61 +487,84 @@ func (s *Server) validateFieldProperty(typ string, prop any) string {
 		}
 		return ""
 	}
+	pm, isObj := prop.(map[string]any)
 	if !isObj {
 		return `"value" must be of type object`
 	}
-	req := func(k string) string {
-		if _, ok := pm[k]; !ok {
-			return fmt.Sprintf("%q is required", k)
+	schema := propertySchemas[typ]
+	known := map[string]bool{}
+	for _, k := range schema {
+		known[k.name] = true
+		v, ok := pm[k.name]
+		if !ok {
+			if k.required {
+				return strconv.Quote(k.name) + " is required"
+			}
+			continue
 		}
-		return ""
+		if m := checkPropKey(k, v); m != "" {
+			return m
+		}
+	}
+	first := ""
+	for k := range pm {
+		if !known[k] && (first == "" || k < first) {
+			first = k
+		}
+	}
+	if first != "" {
+		return strconv.Quote(first) + " is not allowed"
 	}
 	switch typ {
-	case "Number", "Percent":
-		if m := req("precision"); m != "" {
-			return m
-		}
-	case "Rating":
-		if m := req("icon"); m != "" {
-			return m
-		}
-		if m := req("max"); m != "" {
-			return m
-		}
-	case "Checkbox":
-		if m := req("icon"); m != "" {
-			return m
+	case "Rating", "Checkbox":
+		if !isEmojiSlug(pm["icon"].(string)) {
+			return "icon is not Emoji slug"
 		}
 	case "SingleSelect", "MultiSelect":
-		if m := req("options"); m != "" {
-			return m
-		}
-		opts, ok := pm["options"].([]any)
-		if !ok {
-			return `"options" must be an array`
-		}
-		for i, o := range opts {
+		for i, o := range pm["options"].([]any) {
 			om, _ := o.(map[string]any)
+			p := fmt.Sprintf(`"options[%d]`, i)
 			if om == nil {
-				return fmt.Sprintf(`"options[%d]" must be of type object`, i)
+				return p + `" must be of type object`
 			}
-			if _, ok := om["name"].(string); !ok {
-				return fmt.Sprintf(`"options[%d].name" is required`, i)
+			name, ok := om["name"]
+			if !ok {
+				return p + `.name" is required`
+			}
+			if ns, ok := name.(string); !ok {
+				return p + `.name" must be a string`
+			} else if ns == "" {
+				return p + `.name" is not allowed to be empty`
+			}
+			if _, ok := om["id"]; ok {
+				if _, isStr := om["id"].(string); !isStr {
+					return p + `.id" must be a string`
+				}
+				if _, ok := om["color"]; !ok {
+					return p + `.color" is required`
+				}
 			}
 			if c, ok := om["color"]; ok {
 				if _, isNum := c.(float64); !isNum {
-					return fmt.Sprintf(`"options[%d].color" must be a number`, i)
+					return p + `.color" must be a number`
+				}
+			}
+			for k := range om {
+				if k != "name" && k != "id" && k != "color" {
+					return p + "." + k + `" is not allowed`
 				}
 			}
 		}
-	case "DateTime":
-		if m := req("dateFormat"); m != "" {
-			return m
+		if typ == "MultiSelect" {
+			if dv, ok := pm["defaultValue"].([]any); ok {
+				for i, v := range dv {
+					if _, isStr := v.(string); !isStr {
+						return fmt.Sprintf(`"defaultValue[%d]" must be a string`, i)
+					}
+				}
+			}
 		}
 	case "TwoWayLink", "MagicLink", "OneWayLink":
-		if m := req("foreignDatasheetId"); m != "" {
-			return m
-		}
 		if id, _ := pm["foreignDatasheetId"].(string); s.st.dsts[id] == nil {
 			return `"foreignDatasheetId" is invalid`
 		}
@@ -425,7 +594,7 @@ func (s *Server) createField(rs *reqState) (*result, *apiError) {
 	if name == "" {
 		return nil, errParam("Invalid value for name")
 	}
-	if utf8.RuneCountInString(name) > 100 {
+	if jsLen(name) > 100 {
 		return nil, errParam("$name's length must not be greater than $100")
 	}
 	if !knownTypes[typ] || typ == "NotSupport" {
@@ -446,17 +615,41 @@ func (s *Server) createField(rs *reqState) (*result, *apiError) {
 			return nil, errParam(fmt.Sprintf("The field ID \"%s\" associated with the lookup field is not a link field.", rel))
 		}
 		tgt, _ := pm["targetFieldId"].(string)
-		if fds := s.st.dsts[lf.propString("foreignDatasheetId")]; fds == nil || fds.fieldByID(tgt) == nil {
+		fds := s.st.dsts[lf.propString("foreignDatasheetId")]
+		if fds == nil || fds.fieldByID(tgt) == nil {
 			return nil, errParam(fmt.Sprintf("The field ID \"%s\" referenced by the lookup field does not exist.", tgt))
 		}
+		// Sort and filter fields are fields of the linked datasheet. (The
+		// fake does not check sortability or filter operators.)
+		if si, ok := pm["sortInfo"].(map[string]any); ok {
+			rules, _ := si["rules"].([]any)
+			for _, r := range rules {
+				rm, _ := r.(map[string]any)
+				if id, _ := rm["fieldId"].(string); fds.fieldByID(id) == nil {
+					return nil, errParam(fmt.Sprintf("The sorting field ID \"%s\" specified by the lookup field does not exist.", id))
+				}
+			}
+		}
+		if fi, ok := pm["filterInfo"].(map[string]any); ok {
+			conds, _ := fi["conditions"].([]any)
+			for _, c := range conds {
+				cm, _ := c.(map[string]any)
+				if id, _ := cm["fieldId"].(string); fds.fieldByID(id) == nil {
+					return nil, errParam(fmt.Sprintf("The filtering field ID \"%s\" specified by the lookup field does not exist.", id))
+				}
+			}
+		}
 	}
-	if ds.fieldByName(name) != nil {
+	if fieldNameTaken(ds, name) {
 		return nil, errParam("name must be unique")
 	}
 	if len(ds.fields) >= 200 {
 		return nil, &apiError{status: 200, code: 211, msg: "Failed to create data"}
 	}
-	f, err := s.buildField(ds, name, typ, pm, false)
+	if !s.roleLocked(ds.id).canManageFields() {
+		return nil, errOperationDenied() // OT layer (§6.6)
+	}
+	f, err := s.buildField(ds, name, typ, createTransform(typ, pm), false)
 	if err != nil {
 		return nil, errParam("Invalid value for type")
 	}
@@ -466,6 +659,85 @@ func (s *Server) createField(rs *reqState) (*result, *apiError) {
 		return nil, errParam(err.Error())
 	}
 	return &result{data: map[string]any{"id": f.id, "name": f.name}}, nil
+}
+
+// jsLen is a string's JavaScript length (UTF-16 code units), which the
+// server's length checks use.
+func jsLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if utf8.RuneLen(r) == 4 {
+			n++
+		}
+	}
+	return n
+}
+
+// fieldNameTaken is the server's uniqueness check (§6.6): MySQL
+// JSON_SEARCH, i.e. LIKE semantics, case-sensitive, with "%" and "_" in the
+// new name acting as wildcards.
+func fieldNameTaken(ds *datasheet, name string) bool {
+	for _, f := range ds.fields {
+		if likeMatch(name, f.name) {
+			return true
+		}
+	}
+	return false
+}
+
+func likeMatch(pattern, s string) bool {
+	p, t := []rune(pattern), []rune(s)
+	var match func(i, j int) bool
+	match = func(i, j int) bool {
+		for i < len(p) {
+			switch p[i] {
+			case '%':
+				for k := j; k <= len(t); k++ {
+					if match(i+1, k) {
+						return true
+					}
+				}
+				return false
+			case '_':
+				if j >= len(t) {
+					return false
+				}
+			default:
+				if j >= len(t) || t[j] != p[i] {
+					return false
+				}
+			}
+			i++
+			j++
+		}
+		return j == len(t)
+	}
+	return match(0, 0)
+}
+
+// createTransform applies what the server's property transforms do to a
+// validated create-field property before storing it (§8.4): precision
+// becomes a number, and date fields drop timeZone and includeTimeZone.
+func createTransform(typ string, pm map[string]any) map[string]any {
+	if pm == nil {
+		return nil
+	}
+	out := make(map[string]any, len(pm))
+	for k, v := range pm {
+		out[k] = v
+	}
+	if v, ok := out["precision"]; ok {
+		if n, ok := propNumber(v); ok {
+			out["precision"] = n
+		}
+	}
+	switch typ {
+	case "DateTime", "CreatedTime", "LastModifiedTime":
+		delete(out, "timeZone")
+		delete(out, "includeTimeZone")
+	}
+	return out
 }
 
 // deleteField: DELETE /fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields/{fieldId} (§6.7).
@@ -491,6 +763,9 @@ func (s *Server) deleteField(rs *reqState) (*result, *apiError) {
 	}
 	if ds.fields[0] == f {
 		return nil, errParam("The primary field can't be deleted")
+	}
+	if !s.roleLocked(ds.id).canManageFields() {
+		return nil, errOperationDenied() // OT layer (§6.7)
 	}
 	s.removeField(ds, f)
 	if f.typ == "TwoWayLink" {
@@ -572,7 +847,7 @@ func (s *Server) createDatasheet(rs *reqState) (*result, *apiError) {
 	if name == "" {
 		return nil, errParam("datasheet must contain name keys")
 	}
-	if utf8.RuneCountInString(name) > 100 {
+	if jsLen(name) > 100 {
 		return nil, errParam("$name's length must not be greater than $100")
 	}
 	if len(fieldsRaw) > 200 {
@@ -590,7 +865,7 @@ func (s *Server) createDatasheet(rs *reqState) (*result, *apiError) {
 		if fn == "" {
 			return nil, errParam("Invalid value for field.name")
 		}
-		if utf8.RuneCountInString(fn) > 100 {
+		if jsLen(fn) > 100 {
 			return nil, errParam("$field.name's length must not be greater than $100")
 		}
 		if !knownTypes[ft] || ft == "NotSupport" {
@@ -611,7 +886,7 @@ func (s *Server) createDatasheet(rs *reqState) (*result, *apiError) {
 	if len(defs) > 0 && !primaryTypes[defs[0].typ] {
 		return nil, errParam("The primary field type can't be " + defs[0].typ)
 	}
-	if desc, _ := body["description"].(string); utf8.RuneCountInString(desc) > 500 {
+	if desc, _ := body["description"].(string); jsLen(desc) > 500 {
 		return nil, errParam("$description's length must not be greater than $500")
 	}
 	spaceID := rs.params["spaceId"]
@@ -649,7 +924,7 @@ func (s *Server) createDatasheet(rs *reqState) (*result, *apiError) {
 	}
 	var fieldsOut []any
 	for _, d := range defs {
-		f, err := s.buildField(ds, d.name, d.typ, d.prop, false)
+		f, err := s.buildField(ds, d.name, d.typ, createTransform(d.typ, d.prop), false)
 		if err != nil {
 			delete(s.st.dsts, ds.id)
 			return nil, errParam(fmt.Sprintf("Invalid value for fields[%s].property", d.name))
@@ -670,68 +945,4 @@ func (s *Server) createDatasheet(rs *reqState) (*result, *apiError) {
 	s.st.nodes[n.id] = n
 	*siblings = append((*siblings)[:insertAt], append([]string{n.id}, (*siblings)[insertAt:]...)...)
 	return &result{data: map[string]any{"id": ds.id, "createdAt": time.Now().UnixMilli(), "fields": fieldsOut}}, nil
-}
-
-// uploadAttachment: POST /fusion/v1/datasheets/{datasheetId}/attachments (§6.9).
-func (s *Server) uploadAttachment(rs *reqState) (*result, *apiError) {
-	ds := s.st.dsts[rs.params["datasheetId"]]
-	if ds == nil {
-		return nil, errDatasheetNotFound()
-	}
-	mt, params, err := mime.ParseMediaType(rs.r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return nil, errParam("Attachment name can't be empty ")
-	}
-	mr := multipart.NewReader(bytes.NewReader(rs.body), params["boundary"])
-	for {
-		part, err := mr.NextPart()
-		if err != nil {
-			// No file part: the real server never answers (§6.9).
-			return nil, errParam("Attachment name can't be empty ")
-		}
-		if part.FileName() == "" {
-			continue
-		}
-		data, err := io.ReadAll(part)
-		if err != nil {
-			return nil, errParam("Attachment name can't be empty ")
-		}
-		ct := part.Header.Get("Content-Type")
-		if ct == "" {
-			ct = "application/octet-stream"
-		}
-		a := s.addAssetLocked(part.FileName(), ct, data)
-		out := map[string]any{"token": a.token, "name": a.name, "size": a.size, "mimeType": a.mime, "url": a.url()}
-		if a.width > 0 {
-			out["width"], out["height"] = a.width, a.height
-		}
-		return &result{data: out}, nil
-	}
-}
-
-// presignedURL: GET /fusion/v1/datasheets/{datasheetId}/attachments/presignedUrl (§6.10).
-func (s *Server) presignedURL(rs *reqState) (*result, *apiError) {
-	ds := s.st.dsts[rs.params["datasheetId"]]
-	if ds == nil {
-		return nil, errDatasheetNotFound()
-	}
-	count := 1
-	if v, ok := rs.r.URL.Query()["count"]; ok {
-		n, err := strconv.Atoi(v[0])
-		switch {
-		case err != nil:
-			return nil, errServer([]string{"count must be an integer number"})
-		case n < 1:
-			return nil, errServer([]string{"count must not be less than 1"})
-		case n > 20:
-			return nil, errServer([]string{"count must not be greater than 20"})
-		}
-		count = n
-	}
-	out := []any{}
-	for i := 0; i < count; i++ {
-		a := s.addAssetLocked("", "application/octet-stream", nil)
-		out = append(out, map[string]any{"token": a.token, "uploadUrl": a.url(), "uploadRequestMethod": "PUT"})
-	}
-	return &result{data: map[string]any{"results": out}}, nil
 }

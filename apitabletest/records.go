@@ -307,6 +307,9 @@ func (s *Server) listRecords(rs *reqState) (*result, *apiError) {
 	if aerr := dtoError(fails); aerr != nil {
 		return nil, aerr
 	}
+	if aerr := s.readGuard(ds); aerr != nil {
+		return nil, aerr // §6.5: loading the datasheet checks read permission
+	}
 	// Query pipe: sort fields, then fields.
 	var rules []sortRule
 	for _, sr := range sorts {
@@ -555,6 +558,9 @@ func (s *Server) createRecords(rs *reqState) (*result, *apiError) {
 	if ds == nil {
 		return nil, errDatasheetNotFound()
 	}
+	if aerr := s.readGuard(ds); aerr != nil {
+		return nil, aerr
+	}
 	items, byID, w, aerr := s.parseWriteBody(ds, bodyObject(rs), false)
 	if aerr != nil {
 		return nil, aerr
@@ -568,6 +574,9 @@ func (s *Server) createRecords(rs *reqState) (*result, *apiError) {
 		if vw = ds.view(vid); vw == nil {
 			return nil, errParam(fmt.Sprintf("View (%s) does not exist", vid))
 		}
+	}
+	if !s.roleLocked(ds.id).canAddRows() {
+		return nil, errOperationDenied() // OT layer (§6.2, §4.2)
 	}
 	w.commitOptions()
 	// Omitted fields get their default value (§6.2).
@@ -624,6 +633,9 @@ func (s *Server) updateRecords(rs *reqState) (*result, *apiError) {
 	if ds == nil {
 		return nil, errDatasheetNotFound()
 	}
+	if aerr := s.readGuard(ds); aerr != nil {
+		return nil, aerr
+	}
 	items, byID, w, aerr := s.parseWriteBody(ds, bodyObject(rs), true)
 	if aerr != nil {
 		return nil, aerr
@@ -640,7 +652,12 @@ func (s *Server) updateRecords(rs *reqState) (*result, *apiError) {
 			return nil, errParam(fmt.Sprintf("View (%s) does not exist", vid))
 		}
 	}
-	w.commitOptions()
+	// Cells the user may not edit are skipped silently (§6.3): a reader's
+	// PATCH changes nothing and succeeds.
+	editable := s.roleLocked(ds.id).canEditCells()
+	if editable {
+		w.commitOptions()
+	}
 	now := time.Now().UnixMilli()
 	changed := false
 	var order []string
@@ -649,6 +666,9 @@ func (s *Server) updateRecords(rs *reqState) (*result, *apiError) {
 		rec := ds.records[it.recordID]
 		fids := make([]string, 0, len(it.cells))
 		for fid := range it.cells {
+			if !editable {
+				break
+			}
 			fids = append(fids, fid)
 		}
 		sort.Strings(fids)
@@ -680,6 +700,9 @@ func (s *Server) deleteRecords(rs *reqState) (*result, *apiError) {
 	if ds == nil {
 		return nil, errDatasheetNotFound()
 	}
+	if aerr := s.readGuard(ds); aerr != nil {
+		return nil, aerr
+	}
 	q := rs.r.URL.Query()
 	ids, _ := queryList(q, "recordIds")
 	if len(ids) == 0 {
@@ -705,6 +728,9 @@ func (s *Server) deleteRecords(rs *reqState) (*result, *apiError) {
 		if _, ok := q[k]; ok {
 			return nil, errServer("Cannot read properties of undefined (reading 'fieldMap')")
 		}
+	}
+	if !s.roleLocked(ds.id).canDeleteRows() {
+		return nil, errOperationDenied() // OT layer (§6.4, §4.2)
 	}
 	now := time.Now().UnixMilli()
 	for _, id := range uniq {

@@ -16,9 +16,19 @@
 //     with the tip text of §4.3, as the spec recommends. Several failures
 //     or a nested failure give HTTP 500, code 500, with message as a JSON
 //     array of raw tip ids, like the real server.
-//   - Permissions: the token user is a manager of every space added with
-//     AddSpace; node and field permissions are not modelled, so 601/602 are
-//     never produced.
+//   - Permissions: the token user is a member of every space added with
+//     AddSpace and manager of every node unless SetPermission says
+//     otherwise (see Role for the capability table and its UNCONFIRMED
+//     rows). Field-level permissions are not modelled. A node without
+//     permission (RoleNone) is still listed, with permission -1.
+//   - Attachments (§6.9): more than one file part in an upload answers
+//     HTTP 200, code 428 "You have uploaded the maximum number of
+//     attachments", as the published API reference documents; the
+//     open-source server never raises it (it stores every part and answers
+//     with the first). A multipart body without a file part gets code 400
+//     "Attachment name can't be empty " where the real server never
+//     answers. The space capacity (WithAttachmentCapacity) is checked
+//     before the file is read and again once its size is known.
 //   - Date strings written to DateTime cells are parsed in UTC (or the
 //     field's timeZone); the real server uses its process zone (§8.1).
 //     Numbers (ms epoch) are stored exactly, as on the real server.
@@ -55,6 +65,7 @@ type config struct {
 	maxRows     int
 	prefix      string
 	bodyLimit   int64
+	attachCap   int64 // per-space attachment capacity in bytes
 }
 
 func defaultConfig() config {
@@ -65,6 +76,7 @@ func defaultConfig() config {
 		maxPerWrite: 10,
 		maxRows:     50000,
 		bodyLimit:   100 << 20,
+		attachCap:   1 << 30,
 	}
 }
 

@@ -36,6 +36,7 @@ type store struct {
 type space struct {
 	id, name string
 	member   bool
+	used     int64 // bytes of stored attachments (capacity, §6.9)
 	units    []*unit
 	root     []string // node ids of the root folder's children
 }
@@ -47,12 +48,15 @@ type unit struct {
 type node struct {
 	id, name, typ, icon, spaceID, parentID string
 	children                               []string
+	role                                   Role // the token user's permission (SetPermission)
 }
 
 type asset struct {
 	token, name, mime string
 	size              int
 	width, height     int
+	spaceID           string
+	data              []byte
 }
 
 func (a *asset) url() string { return assetHost + a.token }
@@ -297,7 +301,9 @@ func (s *Server) addUnit(spaceID, name, typ string) string {
 func (s *Server) AddAttachment(spaceID, name, mimeType string, data []byte) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.addAssetLocked(name, mimeType, data).token
+	a := s.addAssetLocked(name, mimeType, data)
+	s.chargeAssetLocked(spaceID, a, data)
+	return a.token
 }
 
 func (s *Server) addAssetLocked(name, mimeType string, data []byte) *asset {
