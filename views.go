@@ -1,4 +1,58 @@
 package apitable
 
-// ViewsService is the views part of the API.
+import (
+	"context"
+
+	"github.com/apitable-go/apitable/internal/retry"
+)
+
+// ViewsService lists the views of datasheets (§6.8 of the API description).
 type ViewsService struct{ c *Client }
+
+// View types (§6.8).
+const (
+	ViewGrid         = "Grid"
+	ViewGallery      = "Gallery"
+	ViewKanban       = "Kanban"
+	ViewGantt        = "Gantt"
+	ViewCalendar     = "Calendar"
+	ViewArchitecture = "Architecture" // org chart
+)
+
+// View is one view of a datasheet (§7.4).
+type View struct {
+	// ID is the view id, "viw…".
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Type is ViewGrid, ViewGallery, ViewKanban, ViewGantt, ViewCalendar or
+	// ViewArchitecture.
+	Type string `json:"type"`
+}
+
+// List returns the views of a datasheet in the datasheet's order (at most
+// 30; the API does not page them). The first view is the one whose order
+// and columns apply when no view is given elsewhere.
+//
+// GET /fusion/v1/datasheets/{datasheetId}/views. Rate-limit bucket: the
+// datasheet. Retry class: read.
+func (s *ViewsService) List(ctx context.Context, datasheetID string) ([]View, error) {
+	if err := checkID("datasheetID", datasheetID); err != nil {
+		return nil, err
+	}
+	cl := &call{
+		method:   "GET",
+		segments: []string{"fusion", "v1", "datasheets", datasheetID, "views"},
+		template: "/fusion/v1/datasheets/{datasheetId}/views",
+		kind:     retry.Read,
+	}
+	var res struct {
+		Views []View `json:"views"`
+	}
+	if err := s.c.do(ctx, cl, &res); err != nil {
+		return nil, err
+	}
+	if res.Views == nil {
+		res.Views = []View{}
+	}
+	return res.Views, nil
+}
