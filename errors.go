@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -216,10 +217,15 @@ func (s ChunkStatus) String() string {
 
 // ChunkResult reports one chunk of a batch write.
 type ChunkResult struct {
-	// Index is the chunk's position; Start and End delimit its inputs:
-	// inputs[Start:End].
-	Index, Start, End int
-	Status            ChunkStatus
+	// Index is the chunk's position in Chunks.
+	Index int
+	// Inputs are the indices of the chunk's inputs. For plain chunks they
+	// are Start, Start+1, …, End-1; Upsert and KeyFields recovery make
+	// chunks of inputs that are not contiguous, and then Start and End
+	// are both 0.
+	Inputs     []int
+	Start, End int
+	Status     ChunkStatus
 	// Records holds the server's records for an applied create or update.
 	Records []Record
 	// Err is the cause for a failed or unknown chunk.
@@ -283,11 +289,10 @@ func (e *BatchError) Indices(s ChunkStatus) []int {
 	var idx []int
 	for _, c := range e.Chunks {
 		if c.Status == s {
-			for i := c.Start; i < c.End; i++ {
-				idx = append(idx, i)
-			}
+			idx = append(idx, c.Inputs...)
 		}
 	}
+	slices.Sort(idx)
 	return idx
 }
 

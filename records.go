@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -403,6 +404,15 @@ type CreateRecordsParams struct {
 	// FieldKey says whether the Fields maps are keyed by name (default) or
 	// by field id; it also keys the returned records.
 	FieldKey FieldKey
+	// KeyFields, when set, name fields whose values identify a record
+	// (every input needs them, with text, number, boolean or time values,
+	// and no two inputs may share them). They make creates exactly-once:
+	// after a chunk's outcome is unknown, Create looks its keys up with a
+	// filterByFormula query and re-sends only the records that are
+	// missing (up to 3 rounds). Chunks still unresolved stay
+	// ChunkOutcomeUnknown. This assumes no one else creates records with
+	// the same keys meanwhile.
+	KeyFields []string
 }
 
 // UpdateRecordsParams are the options of Update.
@@ -469,12 +479,24 @@ func (s *RecordsService) Create(ctx context.Context, datasheetID string, records
 		}
 		items[i] = map[string]any{"fields": enc}
 	}
-	return s.write(ctx, "create", datasheetID, items, retry.Create, func(chunk []any) *call {
+	var ki *keyIndex
+	if len(p.KeyFields) > 0 {
+		var err error
+		if ki, err = newKeyIndex(records, p.KeyFields); err != nil {
+			return nil, err
+		}
+	}
+	results, err := s.write(ctx, "create", datasheetID, items, retry.Create, func(chunk []any) *call {
 		cl := recordsCall("POST", datasheetID, retry.Create)
 		cl.query = viewQuery(p.ViewID)
 		cl.body, _ = json.Marshal(recordsBody{Records: chunk, FieldKey: string(p.FieldKey)})
 		return cl
 	})
+	var be *BatchError
+	if ki != nil && errors.As(err, &be) && slices.ContainsFunc(be.Chunks, func(c ChunkResult) bool { return c.Status == ChunkOutcomeUnknown }) {
+		return s.recoverUnknown(ctx, datasheetID, records, ki, p, results, be)
+	}
+	return results, err
 }
 
 // Update changes records by id, any number of them, chunked and pipelined
@@ -610,7 +632,7 @@ func (s *RecordsService) write(ctx context.Context, op, datasheetID string, item
 		},
 		func(i int, recs []Record, err error) bool {
 			lo, hi := i*size, min((i+1)*size, len(items))
-			ch := ChunkResult{Index: i, Start: lo, End: hi}
+			ch := ChunkResult{Index: i, Start: lo, End: hi, Inputs: span(lo, hi)}
 			switch {
 			case err == nil:
 				ch.Status = ChunkApplied
@@ -652,7 +674,7 @@ func (s *RecordsService) write(ctx context.Context, op, datasheetID string, item
 				cause = ctx.Err()
 			}
 			lo, hi := i*size, min((i+1)*size, len(items))
-			chunks[i] = ChunkResult{Index: i, Start: lo, End: hi, Status: ChunkFailed,
+			chunks[i] = ChunkResult{Index: i, Start: lo, End: hi, Inputs: span(lo, hi), Status: ChunkFailed,
 				Err: &NotAttemptedError{Cause: cause}}
 		}
 		if chunks[i].Status != ChunkApplied {
@@ -663,6 +685,14 @@ func (s *RecordsService) write(ctx context.Context, op, datasheetID string, item
 		return results, nil
 	}
 	return results, &BatchError{Op: op, DatasheetID: datasheetID, Chunks: chunks}
+}
+
+func span(lo, hi int) []int {
+	s := make([]int, hi-lo)
+	for i := range s {
+		s[i] = lo + i
+	}
+	return s
 }
 
 // stopsBatch reports whether a chunk's failure means the remaining chunks
