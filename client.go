@@ -37,6 +37,12 @@ const (
 	// throttlePause is how long a key is held back after a 429: the server
 	// counts fixed one-second windows (§3).
 	throttlePause = time.Second
+	// paceFactor: the in-process limiter spaces requests 2% wider than the
+	// budget. The server's windows start at the first request that reaches
+	// it, so a request sent exactly one interval late but delivered a few
+	// milliseconds faster than the one before it would land in the old,
+	// full window. 2% leaves 20 ms of jitter per window.
+	paceFactor = 0.98
 )
 
 // Client talks to one APITable server with one API token. It is safe for
@@ -151,9 +157,10 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithRateLimit sets the in-process limiter's budget in requests per second
-// per datasheet (default 5, the server's default; self-hosted servers may
-// allow more). It has no effect when WithLimiter is given.
+// WithRateLimit sets the server's budget in requests per second per
+// datasheet (default 5, the server's default; self-hosted servers may allow
+// more). The in-process limiter paces requests at 98% of it, leaving room
+// for network jitter. It has no effect when WithLimiter is given.
 func WithRateLimit(perSecond float64) Option {
 	return func(c *config) error {
 		if !(perSecond > 0) {
@@ -303,7 +310,7 @@ func New(token string, opts ...Option) (*Client, error) {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
 	if c.limiter == nil {
-		c.limiter = NewLimiter(cfg.rate, 1)
+		c.limiter = NewLimiter(cfg.rate*paceFactor, 1)
 	}
 	// Copy the caller's client; never mutate it.
 	hc := &http.Client{}

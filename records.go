@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/apitable-go/apitable/internal/pipeline"
 	"github.com/apitable-go/apitable/internal/retry"
@@ -236,12 +235,15 @@ func (s *RecordsService) List(ctx context.Context, datasheetID string, params *L
 	if params != nil {
 		pageSize, pageNum = params.PageSize, params.PageNum
 	}
-	return s.page(ctx, datasheetID, params, pageSize, pageNum)
+	return s.page(ctx, datasheetID, params, pageSize, pageNum, nil)
 }
 
-func (s *RecordsService) page(ctx context.Context, datasheetID string, params *ListRecordsParams, pageSize, pageNum int) (*RecordsPage, error) {
+// page fetches one page; admitted, if set, is called when the request has
+// passed the rate limiter.
+func (s *RecordsService) page(ctx context.Context, datasheetID string, params *ListRecordsParams, pageSize, pageNum int, admitted func()) (*RecordsPage, error) {
 	cl := recordsCall("GET", datasheetID, retry.Read)
 	cl.query = params.query(pageSize, pageNum)
+	cl.admitted = admitted
 	page := &RecordsPage{}
 	if err := s.c.do(ctx, cl, page); err != nil {
 		return nil, err
@@ -285,7 +287,7 @@ func (s *RecordsService) All(ctx context.Context, datasheetID string, params *Li
 		if pageSize == 0 {
 			pageSize = maxPageSize
 		}
-		first, err := s.page(ctx, datasheetID, &p, pageSize, 1)
+		first, err := s.page(ctx, datasheetID, &p, pageSize, 1, nil)
 		if err != nil {
 			yield(Record{}, err)
 			return
@@ -315,12 +317,19 @@ func (s *RecordsService) All(ctx context.Context, datasheetID string, params *Li
 		lastFirstID := firstID(first)
 		done := len(first.Records) == 0 || len(first.Records) >= total
 		pages := func() int { return (total + pageSize - 1) / pageSize }
+		var turns pipeline.Turns
 		ended := false // by an error or the caller's break
 		delivered := 1 // pages yielded, the first included
 		pipeline.Ordered(ctx, min(s.c.maxInFlight, maxPagesInFlight),
 			func(i int) bool { return !done && i+2 <= pages() },
 			func(ctx context.Context, i int) (*RecordsPage, error) {
-				return s.page(ctx, datasheetID, &p, pageSize, i+2)
+				// Pages queue for the limiter in page order: the page
+				// delivered next is never the one still waiting.
+				defer turns.Done(i)
+				if err := turns.Wait(ctx, i); err != nil {
+					return nil, err
+				}
+				return s.page(ctx, datasheetID, &p, pageSize, i+2, func() { turns.Done(i) })
 			},
 			func(_ int, page *RecordsPage, err error) bool {
 				if err != nil {
@@ -441,8 +450,11 @@ type recordsResult struct {
 
 // Create adds records, any number of them: they are sent in chunks of the
 // per-write maximum (10, see WithMaxRecordsPerWrite), several chunks in
-// flight when latency exceeds the rate limiter's interval, admitted in input
-// order so rows are appended in input order.
+// flight when latency exceeds the rate limiter's interval. Chunks pass the
+// rate limiter in input order, so rows are normally appended in input order;
+// a chunk that is retried (after a 429 or a connection that failed before
+// sending) or overtaken on another connection lands after later chunks. Use
+// WithMaxInFlight(1) when the datasheet's row order must follow the input.
 //
 // The result has one entry per input, in input order. If any chunk fails
 // the error is a *BatchError that says, per chunk, whether it was applied,
@@ -598,29 +610,21 @@ func (s *RecordsService) write(ctx context.Context, op, datasheetID string, item
 	n := (len(items) + size - 1) / size
 	results := make([]Record, len(items))
 	chunks := make([]ChunkResult, n)
-	// turns[i] is closed when chunk i's first attempt has passed the rate
-	// limiter; chunk i+1 starts only then, so chunks reach the server in
-	// input order even with several in flight.
-	turns := make([]chan struct{}, n+1)
-	for i := range turns {
-		turns[i] = make(chan struct{})
-	}
-	close(turns[0])
+	// Chunk i+1 waits for the limiter only after chunk i's first attempt
+	// passed it, so chunks are sent in input order even with several in
+	// flight.
+	var turns pipeline.Turns
 	var fatal error
 	pipeline.Ordered(ctx, s.c.maxInFlight,
 		func(i int) bool { return i < n && fatal == nil },
 		func(ctx context.Context, i int) ([]Record, error) {
-			var once sync.Once
-			admit := func() { once.Do(func() { close(turns[i+1]) }) }
-			defer admit()
-			select {
-			case <-turns[i]:
-			case <-ctx.Done():
-				return nil, ctx.Err()
+			defer turns.Done(i)
+			if err := turns.Wait(ctx, i); err != nil {
+				return nil, err
 			}
 			lo, hi := i*size, min((i+1)*size, len(items))
 			cl := build(items[lo:hi])
-			cl.admitted = admit
+			cl.admitted = func() { turns.Done(i) }
 			if kind == retry.Delete {
 				return nil, s.c.do(ctx, cl, nil)
 			}

@@ -47,6 +47,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -257,7 +258,8 @@ func (s *Server) Close() {
 	}
 }
 
-// Requests returns a copy of the request log in arrival order.
+// Requests returns a copy of the request log in arrival order (requests
+// are logged when answered, so the log is sorted by Time).
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -267,6 +269,7 @@ func (s *Server) Requests() []Request {
 		r.Body = bytes.Clone(r.Body)
 		out[i] = r
 	}
+	slices.SortStableFunc(out, func(a, b Request) int { return a.Time.Compare(b.Time) })
 	return out
 }
 

@@ -63,3 +63,60 @@ func Ordered[T any](ctx context.Context, window int,
 		}
 	}
 }
+
+// Turns lets numbered jobs pass a gate in index order: Wait(ctx, i) returns
+// once every job before i has called Done. The client uses it so that the
+// requests of a bulk call reach the rate limiter, and so the server, in
+// input order even with several in flight. The zero Turns is ready to use.
+type Turns struct {
+	mu   sync.Mutex
+	next int                   // the index whose turn it is
+	done map[int]bool          // indices done before their turn came
+	wait map[int]chan struct{} // closed when that index's turn comes
+}
+
+// Wait blocks until it is job i's turn or ctx is done.
+func (t *Turns) Wait(ctx context.Context, i int) error {
+	t.mu.Lock()
+	if i <= t.next {
+		t.mu.Unlock()
+		return nil
+	}
+	if t.wait == nil {
+		t.wait = make(map[int]chan struct{})
+	}
+	ch, ok := t.wait[i]
+	if !ok {
+		ch = make(chan struct{})
+		t.wait[i] = ch
+	}
+	t.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Done ends job i's turn (or records that job i needs none). Calling it
+// again is harmless.
+func (t *Turns) Done(i int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if i < t.next {
+		return
+	}
+	if t.done == nil {
+		t.done = make(map[int]bool)
+	}
+	t.done[i] = true
+	for t.done[t.next] {
+		delete(t.done, t.next)
+		t.next++
+	}
+	if ch, ok := t.wait[t.next]; ok {
+		close(ch)
+		delete(t.wait, t.next)
+	}
+}

@@ -450,3 +450,52 @@ func TestOrderedFetchCtxIsDerived(t *testing.T) {
 		}
 	})
 }
+
+func TestTurnsPassInOrder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var turns Turns
+		var mu sync.Mutex
+		var order []int
+		var wg sync.WaitGroup
+		for _, i := range []int{4, 2, 0, 3, 1} {
+			wg.Go(func() {
+				if err := turns.Wait(t.Context(), i); err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				order = append(order, i)
+				mu.Unlock()
+				turns.Done(i)
+			})
+			synctest.Wait()
+		}
+		wg.Wait()
+		if fmt.Sprint(order) != "[0 1 2 3 4]" {
+			t.Fatalf("order %v", order)
+		}
+	})
+}
+
+func TestTurnsDoneEarlyAndCancel(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var turns Turns
+		turns.Done(1) // job 1 gave up before its turn
+		turns.Done(1)
+		ctx, cancel := context.WithCancel(t.Context())
+		errc := make(chan error, 1)
+		go func() { errc <- turns.Wait(ctx, 3) }()
+		synctest.Wait()
+		cancel()
+		if err := <-errc; !errors.Is(err, context.Canceled) {
+			t.Fatalf("Wait after cancel: %v", err)
+		}
+		turns.Done(0)
+		// 0 and 1 are done: job 2's turn has come at once.
+		if err := turns.Wait(t.Context(), 2); err != nil {
+			t.Fatal(err)
+		}
+		if err := turns.Wait(t.Context(), 0); err != nil {
+			t.Fatal("a past turn must not block")
+		}
+	})
+}
