@@ -105,22 +105,46 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	return nil
 }
 
+// seed builds the demo space: a "Projects" folder holding "Demo tasks",
+// whose Assignees column links two-way to the "Team" datasheet at the root,
+// with member, attachment, select, checkbox, number and date columns.
 func seed(s *apitabletest.Server) (*apitabletest.Datasheet, error) {
-	day := time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC).UnixMilli()
-	return s.SeedDatasheet(s.SpaceID(), apitabletest.DatasheetSpec{
-		Name: "Demo tasks",
+	sp := s.SpaceID()
+	ann := s.AddMember(sp, "Ann")
+	token := s.AddAttachment(sp, "brief.txt", "text/plain", []byte("What we are building, in one page.\n"))
+	folder := s.AddFolder(sp, "Projects")
+	team, err := s.SeedDatasheet(sp, apitabletest.DatasheetSpec{
+		Name: "Team",
 		Fields: []apitabletest.FieldSpec{
-			{Name: "Title", Type: "SingleText"},
+			{Name: "Name", Type: "SingleText", Property: map[string]any{}},
+			{Name: "Role", Type: "SingleSelect", Property: map[string]any{"options": []any{map[string]any{"name": "Engineer"}, map[string]any{"name": "Designer"}}}},
+		},
+		Records: []map[string]any{{"Name": "Ann", "Role": "Engineer"}, {"Name": "Bo", "Role": "Designer"}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	day := time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC).UnixMilli()
+	return s.SeedDatasheet(sp, apitabletest.DatasheetSpec{
+		Name:     "Demo tasks",
+		FolderID: folder,
+		Fields: []apitabletest.FieldSpec{
+			{Name: "Title", Type: "SingleText", Property: map[string]any{}},
 			{Name: "Estimate", Type: "Number", Property: map[string]any{"precision": 1}},
-			{Name: "Status", Type: "SingleSelect", Property: map[string]any{"options": []any{"Todo", "Doing", "Done"}}},
-			{Name: "Done", Type: "Checkbox"},
+			{Name: "Status", Type: "SingleSelect", Property: map[string]any{"options": []any{map[string]any{"name": "Todo"}, map[string]any{"name": "Doing"}, map[string]any{"name": "Done"}}}},
+			{Name: "Done", Type: "Checkbox", Property: map[string]any{"icon": "white_check_mark"}},
 			{Name: "Due", Type: "DateTime", Property: map[string]any{"dateFormat": "YYYY-MM-DD"}},
+			{Name: "Owner", Type: "Member", Property: map[string]any{"isMulti": false}},
+			{Name: "Files", Type: "Attachment"},
+			{Name: "Assignees", Type: "TwoWayLink", Property: map[string]any{"foreignDatasheetId": team.ID}},
 		},
 		Views: []apitabletest.ViewSpec{{Name: "Grid view"}},
 		Records: []map[string]any{
-			{"Title": "Write the spec", "Estimate": 3, "Status": "Done", "Done": true, "Due": day},
-			{"Title": "Build the client", "Estimate": 8, "Status": "Doing", "Due": day + 7*86400000},
-			{"Title": "Build the fake", "Estimate": 5, "Status": "Doing", "Due": day + 7*86400000},
+			{"Title": "Write the spec", "Estimate": 3, "Status": "Done", "Done": true, "Due": day,
+				"Owner": []any{map[string]any{"id": ann}}, "Files": []any{map[string]any{"token": token, "name": "brief.txt"}},
+				"Assignees": []any{team.RecordIDs[0]}},
+			{"Title": "Build the client", "Estimate": 8, "Status": "Doing", "Due": day + 7*86400000, "Assignees": []any{team.RecordIDs[0], team.RecordIDs[1]}},
+			{"Title": "Build the fake", "Estimate": 5, "Status": "Doing", "Due": day + 7*86400000, "Owner": []any{map[string]any{"id": ann}}},
 			{"Title": "Write examples", "Estimate": 2, "Status": "Todo"},
 			{"Title": "Release", "Estimate": 0.5, "Status": "Todo", "Due": day + 30*86400000},
 		},
