@@ -56,6 +56,22 @@
 // writes that fail in part return a *BatchError listing every chunk as
 // applied, failed or of unknown outcome.
 //
+// # Services
+//
+// Client.Records lists, iterates, gets, creates, updates, deletes and
+// upserts records; Fields lists, creates (typed property builders) and
+// deletes fields; Views lists views; Datasheets creates datasheets;
+// Attachments streams uploads; Spaces lists spaces; Nodes reads the file
+// tree, searches it (v2) and manages embed links. Package formula builds
+// filterByFormula expressions in which no value can change the formula.
+//
+// # Exactly-once creates
+//
+// A create whose answer was lost is never re-sent blindly. With
+// CreateRecordsParams.KeyFields, Create looks such chunks up by key and
+// re-sends only the records that are missing; Records.Upsert updates the
+// records whose keys exist and creates the rest.
+//
 // # Iterators
 //
 // Records.All returns an iter.Seq2[Record, error] over every matching record,
