@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -325,6 +326,7 @@ func New(token string, opts ...Option) (*Client, error) {
 		timeout = defaultAttemptTimeout
 	}
 	hc.Timeout = 0 // applied per attempt by the transport, after the limiter
+	hc.CheckRedirect = dropTokenOffOrigin(hc.CheckRedirect)
 	base2 := hc.Transport
 	if base2 == nil {
 		base2 = http.DefaultTransport
@@ -368,6 +370,27 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
+}
+
+// dropTokenOffOrigin wraps a CheckRedirect function (nil: Go's default, at
+// most 10 redirects) so that the Authorization header is dropped when a
+// redirect leaves the first request's origin. Go's client drops it only when
+// the host name changes; it keeps it when just the port or the scheme
+// changes, which would hand the token to another service on the same host or
+// send it in clear text after an https→http redirect.
+func dropTokenOffOrigin(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if first := via[0].URL; req.URL.Scheme != first.Scheme || !strings.EqualFold(req.URL.Host, first.Host) {
+			req.Header.Del("Authorization")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects") // Go's wording, classified as local
+		}
+		return nil
+	}
 }
 
 func isLoopback(host string) bool {
@@ -458,6 +481,7 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 	if err != nil {
 		return fmt.Errorf("apitable: %s %s: %w", cl.method, cl.template, err)
 	}
+	req.SetResponseHandler(c.readBody)
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept", "application/json")
@@ -534,7 +558,13 @@ func (c *Client) decode(resp *http.Response, cl *call, st *callState, out any) (
 	if resp.StatusCode >= 400 {
 		limit = maxErrorBody
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	var body []byte
+	var err error
+	if bb, ok := resp.Body.(*bufferedBody); ok {
+		body = bb.data[:min(int64(len(bb.data)), limit+1)]
+	} else {
+		body, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	}
 	if err != nil {
 		err = fmt.Errorf("apitable: %s %s: reading response: %w", cl.method, cl.template, err)
 		if cl.kind.Writes() {
@@ -555,6 +585,9 @@ func (c *Client) decode(resp *http.Response, cl *call, st *callState, out any) (
 	}
 	if d, ok := retry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		base.RetryAfter = d
+	}
+	if !truncated && resp.StatusCode < 400 && out != nil && decodeSuccess(body, out) {
+		return nil, nil
 	}
 	env, err := envelope.Decode(body)
 	if err != nil || truncated {
@@ -590,6 +623,52 @@ func (c *Client) decode(resp *http.Response, cl *call, st *callState, out any) (
 	}
 	return nil, nil
 }
+
+// decodeSuccess is the fast path for the common answer, a success envelope
+// with data: one pass of encoding/json straight into out. It reports false
+// (and the careful path below decodes again and explains) for anything
+// else: an error envelope, a body that is not an envelope, data that is
+// null, absent or does not fit out.
+func decodeSuccess(body []byte, out any) bool {
+	var probe struct {
+		Success *bool `json:"success"`
+		Data    any   `json:"data"`
+	}
+	probe.Data = out // a non-nil pointer in an interface: decoded in place
+	if err := json.Unmarshal(body, &probe); err != nil || probe.Success == nil || !*probe.Success || probe.Data == nil {
+		return false
+	}
+	// An absent data key leaves out untouched: a zero out cannot tell that
+	// from data that decoded to zero, so let the careful path check.
+	return !reflect.ValueOf(out).Elem().IsZero()
+}
+
+// readBody reads the whole body, bounded as in decode, inside the attempt
+// and under its timeout: a body that stalls or breaks off is then a failed
+// attempt that checkRetry classifies (a read is retried, a create becomes
+// ErrOutcomeUnknown), not a failure found after the retry loop has ended.
+func (c *Client) readBody(resp *http.Response) error {
+	limit := c.maxResponse
+	if resp.StatusCode >= 400 {
+		limit = maxErrorBody
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	_ = resp.Body.Close()
+	resp.Body = &bufferedBody{Reader: bytes.NewReader(body), data: body}
+	if err != nil {
+		return fmt.Errorf("reading response: %w", err)
+	}
+	return nil
+}
+
+// bufferedBody is a body readBody has read; decode takes its bytes as they
+// are instead of copying them again.
+type bufferedBody struct {
+	*bytes.Reader
+	data []byte
+}
+
+func (*bufferedBody) Close() error { return nil }
 
 // checkRetry is the retry classifier (STYLE.md §8). It decides from the
 // failure class and the call kind, computes the wait, and gives up early
@@ -714,13 +793,25 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if resp.StatusCode == http.StatusTooManyRequests && st != nil && st.key != "" {
 		t.client.limiter.Pause(ctx, st.key, throttlePause)
 	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel, ctx: ctx, parent: req.Context(), timeout: t.timeout}
 	return resp, nil
 }
 
+// cancelOnClose ends the attempt's context when the body is closed, and
+// says so when the attempt's timeout cut the body off.
 type cancelOnClose struct {
 	io.ReadCloser
-	cancel context.CancelFunc
+	cancel      context.CancelFunc
+	ctx, parent context.Context
+	timeout     time.Duration
+}
+
+func (b *cancelOnClose) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && errors.Is(b.ctx.Err(), context.DeadlineExceeded) && b.parent.Err() == nil {
+		err = fmt.Errorf("attempt timed out after %v: %w", b.timeout, err)
+	}
+	return n, err
 }
 
 func (b *cancelOnClose) Close() error {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Sentinel errors. Every failure the client returns matches at most one of the
@@ -138,7 +139,7 @@ func (e *APIError) Error() string {
 		fmt.Fprintf(&b, "HTTP %d", e.HTTPStatus)
 	}
 	if e.Message != "" {
-		fmt.Fprintf(&b, ": %s", e.Message)
+		fmt.Fprintf(&b, ": %s", oneLine(e.Message))
 	} else if e.Snippet != "" {
 		fmt.Fprintf(&b, ": unexpected body %q", e.Snippet)
 	}
@@ -146,9 +147,20 @@ func (e *APIError) Error() string {
 		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
 	}
 	if e.RequestID != "" {
-		fmt.Fprintf(&b, " [request-id %s]", e.RequestID)
+		fmt.Fprintf(&b, " [request-id %s]", oneLine(e.RequestID))
 	}
 	return b.String()
+}
+
+// oneLine replaces line breaks and other control characters in text from
+// the server with spaces, so that Error stays one line.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // Is reports whether target is the sentinel of this error's code.
@@ -319,6 +331,8 @@ func checkID(field, id string) error {
 		return invalid(field, "id %q contains a character not allowed in ids", id)
 	case strings.Contains(id, ".."):
 		return invalid(field, "id %q contains \"..\"", id)
+	case id == ".":
+		return invalid(field, "id \".\" is a dot segment, not an id")
 	}
 	for _, r := range id {
 		if r < 0x20 || r == 0x7f {

@@ -2,6 +2,7 @@ package apitable
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -33,17 +34,41 @@ type recordJSON struct {
 	Fields    Fields `json:"fields"`
 }
 
+// recordWire is the decoding form of a record. Fields is typed any on
+// purpose: encoding/json decodes an untyped object on its fast path (no
+// reflection per cell), which a map-typed field would not get.
+type recordWire struct {
+	ID        string `json:"recordId"`
+	CreatedAt int64  `json:"createdAt"`
+	UpdatedAt int64  `json:"updatedAt"`
+	Fields    any    `json:"fields"`
+}
+
 // UnmarshalJSON decodes the API's record object.
 func (r *Record) UnmarshalJSON(b []byte) error {
-	var raw recordJSON
+	var raw recordWire
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
-	*r = Record{ID: raw.ID, Fields: raw.Fields, CreatedAt: msTime(raw.CreatedAt), UpdatedAt: msTime(raw.UpdatedAt)}
-	if r.Fields == nil {
-		r.Fields = Fields{}
+	rec, err := raw.record()
+	if err != nil {
+		return err
 	}
+	*r = rec
 	return nil
+}
+
+func (raw *recordWire) record() (Record, error) {
+	r := Record{ID: raw.ID, CreatedAt: msTime(raw.CreatedAt), UpdatedAt: msTime(raw.UpdatedAt)}
+	switch f := raw.Fields.(type) {
+	case map[string]any:
+		r.Fields = Fields(f)
+	case nil:
+		r.Fields = Fields{}
+	default:
+		return Record{}, fmt.Errorf("apitable: record %s: fields is a JSON %T, not an object", raw.ID, f)
+	}
+	return r, nil
 }
 
 // MarshalJSON encodes the record in the API's shape, timestamps as ms.

@@ -244,12 +244,35 @@ func (s *RecordsService) page(ctx context.Context, datasheetID string, params *L
 	cl := recordsCall("GET", datasheetID, retry.Read)
 	cl.query = params.query(pageSize, pageNum)
 	cl.admitted = admitted
-	page := &RecordsPage{}
-	if err := s.c.do(ctx, cl, page); err != nil {
+	var raw recordsPageJSON
+	if err := s.c.do(ctx, cl, &raw); err != nil {
 		return nil, err
 	}
-	if page.Records == nil {
-		page.Records = []Record{}
+	page, err := raw.toPage()
+	if err != nil {
+		return nil, fmt.Errorf("apitable: %s %s: decoding data: %w", cl.method, cl.template, err)
+	}
+	return page, nil
+}
+
+// recordsPageJSON is the wire form of a page. Records decode into plain
+// structs in one pass (no per-record UnmarshalJSON, which would scan each
+// record again) and are converted afterwards.
+type recordsPageJSON struct {
+	Records  []recordWire `json:"records"`
+	Total    int          `json:"total"`
+	PageNum  int          `json:"pageNum"`
+	PageSize int          `json:"pageSize"`
+}
+
+func (p *recordsPageJSON) toPage() (*RecordsPage, error) {
+	page := &RecordsPage{Records: make([]Record, len(p.Records)), Total: p.Total, PageNum: p.PageNum, PageSize: p.PageSize}
+	for i := range p.Records {
+		rec, err := p.Records[i].record()
+		if err != nil {
+			return nil, err
+		}
+		page.Records[i] = rec
 	}
 	return page, nil
 }
