@@ -612,6 +612,14 @@ func (c *Client) decode(resp *http.Response, cl *call, st *callState, out any) (
 		}
 		return &e, nil
 	}
+	if resp.StatusCode >= 400 {
+		// success:true under an error status: something between us and
+		// the API (a proxy, a cache) answered; do not trust the data.
+		e := base
+		e.Message = "error status with a success envelope"
+		e.Snippet = envelope.Snippet(body, 120)
+		return &e, nil
+	}
 	if out == nil {
 		return nil, nil
 	}
@@ -652,7 +660,15 @@ func (c *Client) readBody(resp *http.Response) error {
 	if resp.StatusCode >= 400 {
 		limit = maxErrorBody
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	var body []byte
+	var err error
+	if n := resp.ContentLength; n >= 0 && n <= limit {
+		// Known length (net/http enforces it): one allocation, no regrowth.
+		body = make([]byte, n)
+		_, err = io.ReadFull(resp.Body, body)
+	} else {
+		body, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	}
 	_ = resp.Body.Close()
 	resp.Body = &bufferedBody{Reader: bytes.NewReader(body), data: body}
 	if err != nil {

@@ -782,3 +782,24 @@ func TestHostileNoHeaders(t *testing.T) {
 	assert.Contains(t, err.Error(), "attempt timed out after 200ms")
 	assert.Equal(t, int32(4), hits.Load(), "the create is sent once")
 }
+
+// TestHostileSuccessEnvelopeUnderErrorStatus: a success body under an HTTP
+// error status is not trusted (a proxy or cache answered, not the API).
+func TestHostileSuccessEnvelopeUnderErrorStatus(t *testing.T) {
+	for _, status := range []int{400, 500, 503} {
+		c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(status)
+			fmt.Fprint(w, `{"success":true,"code":200,"message":"SUCCESS","data":{"records":[{"recordId":"rec1","fields":{"A":"x"}}]}}`)
+		}, WithRetry(1, time.Millisecond, time.Millisecond))
+		_, err := c.Records.Create(t.Context(), "dstA", []Fields{{"A": "x"}}, nil)
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr, "HTTP %d", status)
+		assert.Equal(t, status, apiErr.HTTPStatus)
+		assert.Contains(t, apiErr.Error(), "error status with a success envelope")
+		var be *BatchError
+		require.ErrorAs(t, err, &be)
+		assert.Empty(t, be.Indices(ChunkApplied), "HTTP %d: nothing is reported applied", status)
+		_, err = c.Records.List(t.Context(), "dstA", nil)
+		assert.ErrorAs(t, err, &apiErr)
+	}
+}
