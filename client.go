@@ -662,8 +662,9 @@ func (c *Client) readBody(resp *http.Response) error {
 	}
 	var body []byte
 	var err error
-	if n := resp.ContentLength; n >= 0 && n <= limit {
+	if n := resp.ContentLength; n > 0 && n <= limit {
 		// Known length (net/http enforces it): one allocation, no regrowth.
+		// (0 is left to ReadAll: hand-made responses often leave it unset.)
 		body = make([]byte, n)
 		_, err = io.ReadFull(resp.Body, body)
 	} else {

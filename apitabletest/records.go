@@ -361,6 +361,22 @@ func (s *Server) listRecords(rs *reqState) (*result, *apiError) {
 		}
 	} else {
 		hasIDs = false
+		if filter == nil && (vw == nil || (vw.filter == "" && len(vw.sort) == 0)) && len(rules) == 0 && pageSize != -1 {
+			// Plain paging in first-view order: look up only the page's
+			// rows, so a page costs the same in a table of any size.
+			total := len(ds.order)
+			if maxRecords > 0 && total > maxRecords {
+				total = maxRecords
+			}
+			lo := min((pageNum-1)*pageSize, total)
+			hi := min(lo+pageSize, total)
+			out := make([]recordOut, 0, hi-lo)
+			for _, id := range ds.order[lo:hi] {
+				out = append(out, s.renderRecord(ds, ds.records[id], cols, byID, cellFormat == "string", true))
+			}
+			return &result{data: map[string]any{"total": total, "pageNum": pageNum, "pageSize": len(out), "records": out}}, nil
+		}
+		rows = make([]*record, 0, len(ds.order))
 		for _, id := range ds.order {
 			rows = append(rows, ds.records[id])
 		}
