@@ -329,7 +329,15 @@ func New(token string, opts ...Option) (*Client, error) {
 	hc.CheckRedirect = dropTokenOffOrigin(hc.CheckRedirect)
 	base2 := hc.Transport
 	if base2 == nil {
+		// Our own pool: http.DefaultTransport keeps 2 idle connections per
+		// host, and bulk calls keep up to maxInFlight requests in flight,
+		// so the default would churn connections.
 		base2 = http.DefaultTransport
+		if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+			t := dt.Clone()
+			t.MaxIdleConnsPerHost = max(64, 2*c.maxInFlight)
+			base2 = t
+		}
 	}
 	hc.Transport = &attemptTransport{base: base2, client: c, timeout: timeout}
 	c.http = hc
@@ -724,9 +732,11 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	wait := retry.Backoff(st.attempts-1, c.retryMin, c.retryMaxW)
 	if class == retry.Throttled {
-		// The limiter already holds the key back for a window; wait at
-		// least the minimum, or what the server asked for, capped.
-		wait = max(c.retryMin, retryAfter)
+		// The limiter already holds the key back for a window. Back off
+		// exponentially too (a flat wait would wake with the callers held
+		// by the pause and lose to them every time), and at least what
+		// the server asked for, capped.
+		wait = max(wait, retryAfter)
 		if retryAfter > c.retryMaxW {
 			st.stopAfter = retryAfter
 			return false, nil

@@ -725,8 +725,10 @@ func span(lo, hi int) []int {
 // stopsBatch reports whether a chunk's failure means the remaining chunks
 // would fail the same way, so they are not sent.
 func stopsBatch(err error) bool {
+	// ErrRateLimited is not here: each chunk backs off on its own, and a
+	// window that refused one chunk may admit the next.
 	for _, e := range []error{ErrUnauthorized, ErrForbidden, ErrDatasheetNotFound, ErrAPINotFound,
-		ErrNodePermission, ErrRowLimitExceeded, ErrRateLimited, context.Canceled, context.DeadlineExceeded} {
+		ErrNodePermission, ErrRowLimitExceeded, context.Canceled, context.DeadlineExceeded} {
 		if errors.Is(err, e) {
 			return true
 		}

@@ -44,6 +44,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -67,6 +68,8 @@ type config struct {
 	prefix      string
 	bodyLimit   int64
 	attachCap   int64 // per-space attachment capacity in bytes
+	seed        uint64
+	seeded      bool
 }
 
 func defaultConfig() config {
@@ -116,6 +119,13 @@ func WithPathPrefix(prefix string) ServerOption {
 	return func(c *config) { c.prefix = "/" + strings.Trim(prefix, "/") }
 }
 
+// WithSeed makes the draws of probabilistic faults (Fault.Rate)
+// deterministic: the same seed and the same sequence of matching requests
+// give the same faults. Without it the server seeds itself randomly.
+func WithSeed(seed uint64) ServerOption {
+	return func(c *config) { c.seed, c.seeded = seed, true }
+}
+
 // Request is one request received by the server, as logged by Requests.
 // The Authorization header is never stored.
 type Request struct {
@@ -144,13 +154,22 @@ const (
 	DropAfterHandling
 )
 
-// Fault is an injected failure for the next Count matching requests.
+// Fault is an injected failure: for the next Count matching requests, or,
+// with Rate set, for each matching request with probability Rate for as
+// long as it is installed (see InjectFault and ClearFaults).
 type Fault struct {
-	Method  string // "" matches any method
-	Path    string // substring of the request path; "" matches any
-	Count   int    // how many matching requests it applies to (0 means 1)
-	Status  int    // HTTP status to answer with, as an error envelope
-	Code    int    // business code; defaults to Status
+	Method string // "" matches any method
+	Path   string // substring of the request path; "" matches any
+	Count  int    // how many matching requests it applies to (0 means 1); ignored when Rate is set
+	// Rate, when in (0, 1], makes the fault probabilistic: every matching
+	// request is hit with this probability (one draw per matching request,
+	// from the server's generator; see WithSeed), and the fault stays
+	// installed until ClearFaults. A request the draw spares goes on to the
+	// next installed fault. 0 means the Count behaviour; values above 1
+	// count as 1.
+	Rate    float64
+	Status  int // HTTP status to answer with, as an error envelope
+	Code    int // business code; defaults to Status
 	Message string
 	Drop    DropMode
 	Delay   time.Duration // extra delay before answering (ends with the request ctx)
@@ -177,6 +196,7 @@ type Server struct {
 	reqID     uint64
 	log       []Request
 	faults    []*faultState
+	rng       *rand.Rand // fault draws; guarded by mu
 	windows   map[string]*window
 	st        *store
 	defSpace  string
@@ -199,7 +219,11 @@ func New(opts ...ServerOption) *Server {
 	if cfg.prefix == "/" {
 		cfg.prefix = ""
 	}
-	s := &Server{cfg: cfg, windows: map[string]*window{}}
+	seed := cfg.seed
+	if !cfg.seeded {
+		seed = rand.Uint64()
+	}
+	s := &Server{cfg: cfg, windows: map[string]*window{}, rng: rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))}
 	s.st = newStore(s)
 	s.handler = http.HandlerFunc(s.serveHTTP)
 	s.defSpace = s.AddSpace("apitabletest space")
@@ -281,8 +305,10 @@ func (s *Server) ResetRequests() {
 }
 
 // InjectFault makes the next f.Count requests matching f.Method and f.Path
-// fail as f describes. Faults are matched in the order they were injected,
-// before anything else (authentication, rate limit) is checked.
+// fail as f describes or, when f.Rate is set, each matching request with
+// probability f.Rate until ClearFaults. Faults are matched in the order
+// they were injected, before anything else (authentication, rate limit) is
+// checked; at most one fault hits a request.
 func (s *Server) InjectFault(f Fault) {
 	n := f.Count
 	if n <= 0 {
@@ -293,7 +319,15 @@ func (s *Server) InjectFault(f Fault) {
 	s.mu.Unlock()
 }
 
-// takeFault finds and consumes the first fault matching the request.
+// ClearFaults removes every installed fault, counted and probabilistic.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	s.faults = nil
+	s.mu.Unlock()
+}
+
+// takeFault finds the first fault that hits the request, consuming one use
+// of a counted fault.
 func (s *Server) takeFault(method, path string) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -303,6 +337,13 @@ func (s *Server) takeFault(method, path string) *Fault {
 		}
 		if fs.f.Path != "" && !strings.Contains(path, fs.f.Path) {
 			continue
+		}
+		if fs.f.Rate > 0 {
+			if s.rng.Float64() >= fs.f.Rate {
+				continue // spared by the draw
+			}
+			f := fs.f
+			return &f
 		}
 		fs.left--
 		if fs.left <= 0 {
