@@ -1,0 +1,19 @@
+module github.com/apitable-go/apitable/redislimit
+
+go 1.25.0
+
+require (
+	github.com/apitable-go/apitable v0.0.0
+	github.com/redis/go-redis/v9 v9.22.0
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
+	github.com/hashicorp/go-retryablehttp v0.7.8 // indirect
+	go.uber.org/atomic v1.11.0 // indirect
+	golang.org/x/sys v0.30.0 // indirect
+	golang.org/x/time v0.15.0 // indirect
+)
+
+replace github.com/apitable-go/apitable => ../
