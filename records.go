@@ -277,11 +277,14 @@ func (p *recordsPageJSON) toPage() (*RecordsPage, error) {
 	return page, nil
 }
 
-// All iterates over every matching record in server order. After the first
-// page, which gives the total, it requests the next pages ahead (up to 8 in
-// flight, paced by the rate limiter) and yields them in order, so a scan
-// runs at the datasheet's rate budget whatever the latency, while memory
-// stays bounded by the pages in flight.
+// All iterates over every matching record in server order. It requests
+// pages ahead (up to 8 in flight, paced by the rate limiter; the second page
+// speculatively, before the first gives the total) and yields them in order,
+// so a scan runs at the datasheet's rate budget whatever the latency, while
+// memory stays bounded by the pages in flight. The speculative page is
+// cancelled before it is sent when the first page answers within the
+// limiter's interval and holds the whole table; at higher latency a table
+// of one page may cost one extra request.
 //
 // On failure All yields (Record{}, err) once and stops. Breaking out of the
 // loop cancels the requests in flight and returns once they have ended.
@@ -310,11 +313,6 @@ func (s *RecordsService) All(ctx context.Context, datasheetID string, params *Li
 		if pageSize == 0 {
 			pageSize = maxPageSize
 		}
-		first, err := s.page(ctx, datasheetID, &p, pageSize, 1, nil)
-		if err != nil {
-			yield(Record{}, err)
-			return
-		}
 		var seen map[string]struct{}
 		if p.SkipDuplicates {
 			seen = make(map[string]struct{})
@@ -333,18 +331,29 @@ func (s *RecordsService) All(ctx context.Context, datasheetID string, params *Li
 			}
 			return true
 		}
-		if !emit(first.Records) {
-			return
-		}
-		total := first.Total
-		lastFirstID := firstID(first)
-		done := len(first.Records) == 0 || len(first.Records) >= total
+		total := -1 // unknown until the first page answers
 		pages := func() int { return (total + pageSize - 1) / pageSize }
+		lastFirstID := ""
 		var turns pipeline.Turns
+		done := false  // the scan reached its end
 		ended := false // by an error or the caller's break
-		delivered := 1 // pages yielded, the first included
+		delivered := 0 // pages yielded
 		pipeline.Ordered(ctx, min(s.c.maxInFlight, maxPagesInFlight),
-			func(i int) bool { return !done && i+2 <= pages() },
+			func(i int) bool {
+				if done {
+					return false
+				}
+				if total < 0 {
+					// Before the total is known, page 2 is requested
+					// speculatively: it queues for the limiter behind page
+					// 1, so when page 1 answers first (latency below the
+					// limiter's interval) and the table fits in it, page 2
+					// is cancelled before it is sent; at higher latency it
+					// saves a round trip.
+					return i <= 1
+				}
+				return i < pages()
+			},
 			func(ctx context.Context, i int) (*RecordsPage, error) {
 				// Pages queue for the limiter in page order: the page
 				// delivered next is never the one still waiting.
@@ -352,9 +361,9 @@ func (s *RecordsService) All(ctx context.Context, datasheetID string, params *Li
 				if err := turns.Wait(ctx, i); err != nil {
 					return nil, err
 				}
-				return s.page(ctx, datasheetID, &p, pageSize, i+2, func() { turns.Done(i) })
+				return s.page(ctx, datasheetID, &p, pageSize, i+1, func() { turns.Done(i) })
 			},
-			func(_ int, page *RecordsPage, err error) bool {
+			func(i int, page *RecordsPage, err error) bool {
 				if err != nil {
 					ended = true
 					yield(Record{}, err)
@@ -362,19 +371,25 @@ func (s *RecordsService) All(ctx context.Context, datasheetID string, params *Li
 				}
 				// Stop on an empty page or a page that repeats the last one
 				// (a server ignoring pageNum would otherwise loop forever).
-				if len(page.Records) == 0 || firstID(page) == lastFirstID {
+				if i > 0 && (len(page.Records) == 0 || firstID(page) == lastFirstID) {
 					done = true
 					return false
 				}
 				lastFirstID = firstID(page)
 				total = page.Total
 				delivered++
-				ended = !emit(page.Records)
-				return !ended
+				if ended = !emit(page.Records); ended {
+					return false
+				}
+				if delivered >= pages() || len(page.Records) == 0 {
+					done = true
+					return false // cancels a speculative page not needed
+				}
+				return true
 			})
 		// The pipeline launches nothing once ctx is done; if that cut the
 		// scan short between pages, report it.
-		if err := ctx.Err(); err != nil && !ended && !done && delivered < pages() {
+		if err := ctx.Err(); err != nil && !ended && !done {
 			yield(Record{}, err)
 		}
 	}
