@@ -21,15 +21,29 @@ type orderedFields struct {
 }
 
 func (o orderedFields) MarshalJSON() ([]byte, error) {
+	// One encoder for the whole object: a page renders thousands of cells.
 	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	put := func(v any) error {
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		buf.Truncate(buf.Len() - 1) // Encode's newline
+		return nil
+	}
 	buf.WriteByte('{')
 	for i, k := range o.keys {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		buf.Write(encodeJSON(k))
+		if err := put(k); err != nil {
+			return nil, err
+		}
 		buf.WriteByte(':')
-		buf.Write(encodeJSON(o.vals[k]))
+		if err := put(o.vals[k]); err != nil {
+			return nil, err
+		}
 	}
 	buf.WriteByte('}')
 	return buf.Bytes(), nil
@@ -51,7 +65,7 @@ func (s *Server) renderRecord(ds *datasheet, rec *record, cols []*field, byID, a
 	}
 	for _, f := range cols {
 		v := s.cellValue(ds, rec, f, 0)
-		var val any = v
+		val := v
 		if asString {
 			str, ok := s.cellString(ds, f, v)
 			if !ok {
