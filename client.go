@@ -520,7 +520,7 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 		}
 		return c.transportError(ctx, cl, st, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // the body has been decoded; a Close error changes nothing
 	apiErr, err := c.decode(resp, cl, st, out)
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "apitable call",
 		slog.String("method", cl.method), slog.String("path", cl.template),
@@ -550,7 +550,10 @@ func (c *Client) transportError(ctx context.Context, cl *call, st *callState, er
 		err = ue.Err // drop the URL: its query may carry user data
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-		err = fmt.Errorf("%w (last attempt: %v)", ctxErr, err)
+		// Only ctxErr is the cause: wrapping the attempt's error too would let,
+		// say, a per-attempt timeout match context.DeadlineExceeded after the
+		// caller cancelled.
+		err = fmt.Errorf("%w (last attempt: %v)", ctxErr, err) //nolint:errorlint // the attempt's error is text only, see above
 	}
 	wrapped := fmt.Errorf("apitable: %s %s: %w", cl.method, cl.template, err)
 	if cl.kind.Writes() && st.ambiguous {
@@ -818,7 +821,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return nil, err
 	}
 	if resp.StatusCode == http.StatusTooManyRequests && st != nil && st.key != "" {
-		t.client.limiter.Pause(ctx, st.key, throttlePause)
+		if p, ok := t.client.limiter.(Pauser); ok {
+			p.Pause(ctx, st.key, throttlePause)
+		}
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel, ctx: ctx, parent: req.Context(), timeout: t.timeout}
 	return resp, nil
@@ -835,7 +840,7 @@ type cancelOnClose struct {
 
 func (b *cancelOnClose) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err != nil && err != io.EOF && errors.Is(b.ctx.Err(), context.DeadlineExceeded) && b.parent.Err() == nil {
+	if err != nil && !errors.Is(err, io.EOF) && errors.Is(b.ctx.Err(), context.DeadlineExceeded) && b.parent.Err() == nil {
 		err = fmt.Errorf("attempt timed out after %v: %w", b.timeout, err)
 	}
 	return n, err

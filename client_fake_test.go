@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -332,4 +333,45 @@ func TestRealLoopbackResetAfterCommitCreatesOnce(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, posts, "sent exactly once")
+}
+
+// waitOnly is a Limiter with Wait alone (no Pause): it is enough.
+type waitOnly struct {
+	mu   sync.Mutex
+	keys []string
+}
+
+func (w *waitOnly) Wait(_ context.Context, key string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.keys = append(w.keys, key)
+	return nil
+}
+
+// TestCustomLimiterSeesEveryAttempt: a plugged-in Limiter is asked before
+// every attempt, retries included, with the server's key (§3) and never
+// the token.
+func TestCustomLimiterSeesEveryAttempt(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"), apitabletest.WithoutRateLimit())
+		ds := tasksSheet(t, srv, 1)
+		lim := &waitOnly{}
+		c := memClient(t, srv, srv.Transport(), apitable.WithLimiter(lim))
+		srv.InjectFault(apitabletest.Fault{Status: 429})
+		_, err := c.Records.List(t.Context(), ds.ID, nil)
+		require.NoError(t, err)
+		_, err = c.Spaces.List(t.Context())
+		require.NoError(t, err)
+		_, err = c.Nodes.Search(t.Context(), srv.SpaceID(), apitable.SearchNodesParams{Type: apitable.NodeDatasheet})
+		require.NoError(t, err)
+		require.Len(t, lim.keys, 3, "two attempts of List, one of Spaces.List; v2 search is not limited")
+		assert.True(t, strings.HasPrefix(lim.keys[0], ds.ID+":"))
+		assert.Equal(t, lim.keys[0], lim.keys[1])
+		assert.True(t, strings.HasPrefix(lim.keys[2], "user:"))
+		for _, k := range lim.keys {
+			assert.NotContains(t, k, srv.Token())
+			assert.Len(t, k[strings.LastIndex(k, ":")+1:], 40, "sha1 hex of the token")
+		}
+	})
 }

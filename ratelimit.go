@@ -2,7 +2,7 @@ package apitable
 
 import (
 	"context"
-	"crypto/sha1"
+	"crypto/sha1" //nolint:gosec // the server keys its rate limiter by sha1(token); not used for security
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -13,11 +13,10 @@ import (
 )
 
 // Limiter decides when a request may be sent. The client calls Wait before
-// every attempt (retries included) with the request's rate-limit key, and
-// Pause after the server answered 429 for that key. Implementations must be
-// safe for concurrent use. NewLimiter returns the in-process one; a
-// distributed implementation (one budget shared by several processes) plugs
-// in with WithLimiter.
+// every attempt (retries included) with the request's rate-limit key.
+// Implementations must be safe for concurrent use. NewLimiter returns the
+// in-process one; a distributed implementation (one budget shared by several
+// processes, see the redislimit module) plugs in with WithLimiter.
 //
 // Keys are built like the server's (§3): "<limitKey>:<sha1(token) in hex>",
 // where limitKey is the datasheet id of the route, else its space id, else
@@ -25,8 +24,13 @@ import (
 type Limiter interface {
 	// Wait blocks until a request for key may be sent or ctx is done.
 	Wait(ctx context.Context, key string) error
-	// Pause holds back every request for key for d, so that concurrent
-	// callers slow down together after a 429.
+}
+
+// Pauser is implemented by limiters that can hold a key back: after the
+// server answered 429 for a key, the client calls Pause(key, one window)
+// so that concurrent callers slow down together. A Limiter without it only
+// relies on the retry backoff.
+type Pauser interface {
 	Pause(ctx context.Context, key string, d time.Duration)
 }
 
@@ -58,7 +62,7 @@ func limitKey(segments []string) string {
 }
 
 func tokenHash(token string) string {
-	sum := sha1.Sum([]byte(token))
+	sum := sha1.Sum([]byte(token)) //nolint:gosec // matches the server's sha1(token) limiter key; not used for security
 	return hex.EncodeToString(sum[:])
 }
 
@@ -70,11 +74,11 @@ func tokenHash(token string) string {
 // Idle keys are forgotten: a bucket that is full again and not paused
 // behaves exactly like a new one, so it is dropped on the next sweep and the
 // number of buckets stays bounded by the keys used recently.
-func NewLimiter(perSecond float64, burst int) Limiter {
+func NewLimiter(perSecond float64, burst int) *LocalLimiter {
 	if burst < 1 {
 		burst = 1
 	}
-	return &localLimiter{
+	return &LocalLimiter{
 		limit:   rate.Limit(perSecond),
 		burst:   burst,
 		buckets: make(map[string]*bucket),
@@ -84,7 +88,8 @@ func NewLimiter(perSecond float64, burst int) Limiter {
 
 const minSweep = 1024
 
-type localLimiter struct {
+// LocalLimiter is the in-process Limiter (and Pauser) of NewLimiter.
+type LocalLimiter struct {
 	limit   rate.Limit
 	burst   int
 	mu      sync.Mutex
@@ -94,11 +99,11 @@ type localLimiter struct {
 
 type bucket struct {
 	lim         *rate.Limiter
-	pausedUntil time.Time // guarded by localLimiter.mu
-	waiters     int       // guarded by localLimiter.mu
+	pausedUntil time.Time // guarded by LocalLimiter.mu
+	waiters     int       // guarded by LocalLimiter.mu
 }
 
-func (l *localLimiter) get(key string, now time.Time) *bucket {
+func (l *LocalLimiter) get(key string, now time.Time) *bucket {
 	b, ok := l.buckets[key]
 	if !ok {
 		if len(l.buckets) >= l.sweepAt {
@@ -112,7 +117,7 @@ func (l *localLimiter) get(key string, now time.Time) *bucket {
 
 // sweep drops buckets that are indistinguishable from new ones. Sweeping
 // only when the map doubled keeps the cost amortised O(1) per key.
-func (l *localLimiter) sweep(now time.Time) {
+func (l *LocalLimiter) sweep(now time.Time) {
 	for k, b := range l.buckets {
 		if b.waiters == 0 && !now.Before(b.pausedUntil) && b.lim.TokensAt(now) >= float64(l.burst) {
 			delete(l.buckets, k)
@@ -121,14 +126,14 @@ func (l *localLimiter) sweep(now time.Time) {
 	l.sweepAt = max(minSweep, 2*len(l.buckets))
 }
 
-// Len reports the number of buckets held (for tests and benchmarks).
-func (l *localLimiter) Len() int {
+// Len reports the number of buckets held.
+func (l *LocalLimiter) Len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.buckets)
 }
 
-func (l *localLimiter) Wait(ctx context.Context, key string) error {
+func (l *LocalLimiter) Wait(ctx context.Context, key string) error {
 	l.mu.Lock()
 	b := l.get(key, time.Now())
 	b.waiters++
@@ -165,7 +170,7 @@ func (l *localLimiter) Wait(ctx context.Context, key string) error {
 	}
 }
 
-func (l *localLimiter) Pause(_ context.Context, key string, d time.Duration) {
+func (l *LocalLimiter) Pause(_ context.Context, key string, d time.Duration) {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()

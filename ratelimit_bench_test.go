@@ -38,7 +38,7 @@ func BenchmarkLimiterWait(b *testing.B) {
 				}
 				i++
 			}
-			b.ReportMetric(float64(l.(*localLimiter).Len()), "buckets")
+			b.ReportMetric(float64(l.Len()), "buckets")
 		})
 		b.Run("keys="+strconv.Itoa(n)+"/parallel", func(b *testing.B) {
 			l := NewLimiter(1e9, 1)
@@ -62,7 +62,7 @@ func BenchmarkLimiterWait(b *testing.B) {
 // HeapAlloc (sampled every 10,000 keys; it includes garbage not yet
 // collected, so it is an upper bound). between, if set, runs every 100
 // keys (the synctest variant advances fake time there).
-func millionKeys(tb testing.TB, l *localLimiter, keys int, between func()) (final, peak int, peakHeap uint64) {
+func millionKeys(tb testing.TB, l *LocalLimiter, keys int, between func()) (final, peak int, peakHeap uint64) {
 	ctx := context.Background()
 	var ms runtime.MemStats
 	for i := range keys {
@@ -99,7 +99,7 @@ func BenchmarkLimiterMillionKeys(b *testing.B) {
 				runtime.GC()
 				var f, p int
 				var h uint64
-				f, p, h = millionKeys(b, NewLimiter(rate, 1).(*localLimiter), keys, nil)
+				f, p, h = millionKeys(b, NewLimiter(rate, 1), keys, nil)
 				final, peak, peakHeap = f, max(peak, p), max(peakHeap, h)
 			}
 			b.ReportMetric(float64(final), "buckets")
@@ -128,7 +128,7 @@ func TestLimiterBoundedUnderFakeTime(t *testing.T) {
 		t.Fatalf("APITABLE_LIMITER_KEYS=%q: want a positive number", v)
 	}
 	synctest.Test(t, func(t *testing.T) {
-		l := NewLimiter(DefaultRateLimit, 1).(*localLimiter)
+		l := NewLimiter(DefaultRateLimit, 1)
 		start := time.Now()
 		final, peak, heap := millionKeys(t, l, keys, func() { time.Sleep(time.Millisecond) })
 		t.Logf("%d keys over %v of fake time: %d buckets at the end, peak %d, peak HeapAlloc %.1f MB",

@@ -117,7 +117,7 @@ func TestLimiterHonoursContext(t *testing.T) {
 func TestLimiterEvictsIdleKeys(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		l := NewLimiter(5, 1).(*localLimiter)
+		l := NewLimiter(5, 1)
 		for i := range 5000 {
 			require.NoError(t, l.Wait(t.Context(), fmt.Sprintf("dst%d:h", i)))
 		}
@@ -144,7 +144,7 @@ func TestLimiterEvictsIdleKeys(t *testing.T) {
 func TestLimiterManyKeysStayBounded(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		l := NewLimiter(5, 1).(*localLimiter)
+		l := NewLimiter(5, 1)
 		peak := 0
 		for i := range 200_000 {
 			require.NoError(t, l.Wait(t.Context(), fmt.Sprintf("dst%d:h", i)))

@@ -66,7 +66,7 @@ type Limiter struct {
 	timeout    time.Duration
 	failClosed bool
 	logger     *slog.Logger
-	local      apitable.Limiter
+	local      *apitable.LocalLimiter
 
 	mu        sync.Mutex
 	down      bool          // Redis failed and has not answered since
@@ -77,7 +77,10 @@ type Limiter struct {
 	fallbacks uint64        // calls decided without Redis
 }
 
-var _ apitable.Limiter = (*Limiter)(nil)
+var (
+	_ apitable.Limiter = (*Limiter)(nil)
+	_ apitable.Pauser  = (*Limiter)(nil)
+)
 
 type config struct {
 	rate       float64
