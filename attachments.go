@@ -536,7 +536,7 @@ func (s *AttachmentsService) uploadOne(ctx context.Context, datasheetID string, 
 		if rc == nil {
 			return nil, fmt.Errorf("apitable: opening %q: Open returned a nil reader", f.Name)
 		}
-		defer rc.Close()
+		defer func() { _ = rc.Close() }() // only read from: a Close error changes nothing
 		r = rc
 	}
 	return s.Upload(ctx, datasheetID, f.Name, r, f.Params)

@@ -103,7 +103,7 @@ func (g *genReader) Read(p []byte) (int, error) {
 		p = p[:g.n-g.off]
 	}
 	for i := range p {
-		p[i] = byte((g.off + int64(i)) * 31 >> 3)
+		p[i] = byte((g.off + int64(i)) * 31 >> 3) //nolint:gosec // G115: truncation to a byte is the intended pattern
 	}
 	g.off += int64(len(p))
 	if g.cancel != nil && g.off >= g.cancelAt {
@@ -174,7 +174,7 @@ func TestUploadRequestShapeAndResult(t *testing.T) {
 		{name: "explicit type", file: `we"ird\name ü.bin`, r: &plainReader{bytes.NewReader(text)}, params: &apitable.UploadParams{ContentType: "application/x-custom", Size: int64(len(text))}, data: text, wantType: "application/x-custom"},
 		{name: "empty file", file: "empty.dat", r: bytes.NewReader(nil), data: []byte{}, wantType: "text/plain; charset=utf-8"},
 	}
-	for _, tc := range cases {
+	for _, tc := range cases { //nolint:paralleltest // the subtests share one capturing transport and each expects only its own request
 		t.Run(tc.name, func(t *testing.T) {
 			capt.mu.Lock()
 			capt.reqs = nil
@@ -259,13 +259,13 @@ func TestUploadCapacity(t *testing.T) {
 	require.NoError(t, err)
 	// Would go beyond the capacity while streaming.
 	_, err = c.Attachments.Upload(t.Context(), ds.ID, "b", strings.NewReader(strings.Repeat("b", 60)), nil)
-	requireAPIError(t, err, apitable.ErrAttachmentUpload, 200, 426, "The Space has reached its maximum attachment capacity")
+	_ = requireAPIError(t, err, apitable.ErrAttachmentUpload, 200, 426, "The Space has reached its maximum attachment capacity")
 	_, err = c.Attachments.Upload(t.Context(), ds.ID, "c", strings.NewReader(strings.Repeat("c", 40)), nil)
 	require.NoError(t, err)
 	assert.Equal(t, int64(100), srv.AttachmentUsage(srv.SpaceID()))
 	// Full: refused before the file is read.
 	_, err = c.Attachments.Upload(t.Context(), ds.ID, "d", strings.NewReader("d"), nil)
-	requireAPIError(t, err, apitable.ErrAttachmentUpload, 200, 426, "The Space has reached its maximum attachment capacity")
+	_ = requireAPIError(t, err, apitable.ErrAttachmentUpload, 200, 426, "The Space has reached its maximum attachment capacity")
 }
 
 func requireAPIError(t *testing.T, err error, sentinel error, status, code int, msg string) *apitable.APIError {
@@ -300,7 +300,7 @@ func TestUploadPermission(t *testing.T) {
 				require.NoError(t, err)
 				return
 			}
-			requireAPIError(t, err, apitable.ErrNodePermission, 200, 602, "No permission to operate on the node")
+			_ = requireAPIError(t, err, apitable.ErrNodePermission, 200, 602, "No permission to operate on the node")
 			assert.Zero(t, srv.AttachmentUsage(srv.SpaceID()))
 		})
 	}
@@ -442,11 +442,11 @@ func (r iotestErrReader) Read([]byte) (int, error) { return 0, r.err }
 
 // TestUploadCancelMidStream is not parallel: goleak looks at every
 // goroutine.
-func TestUploadCancelMidStream(t *testing.T) {
+func TestUploadCancelMidStream(t *testing.T) { //nolint:paralleltest // goleak.VerifyNone looks at every goroutine in the process
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv := attServer(t)
 	ds := attSheet(t, srv)
-	for _, name := range []string{"memory", "loopback"} {
+	for _, name := range []string{"memory", "loopback"} { //nolint:paralleltest // goleak.VerifyNone looks at every goroutine in the process
 		t.Run(name, func(t *testing.T) {
 			c := memClient(t, srv, srv.Transport())
 			if name == "loopback" {
@@ -498,7 +498,7 @@ func TestUploadValidation(t *testing.T) {
 		{"header injection", ds.ID, "a", r, &apitable.UploadParams{ContentType: "text/plain\r\nX-Evil: 1"}, "ContentType"},
 		{"bad content type", ds.ID, "a", r, &apitable.UploadParams{ContentType: "not a type"}, "ContentType"},
 	}
-	for _, tc := range cases {
+	for _, tc := range cases { //nolint:paralleltest // the assertions after the loop (no requests, reader untouched) must see these subtests
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := c.Attachments.Upload(t.Context(), tc.dst, tc.file, tc.r, tc.params)
 			require.ErrorIs(t, err, apitable.ErrInvalidRequest)
@@ -610,7 +610,7 @@ func TestUploadManyValidation(t *testing.T) {
 	srv := attServer(t)
 	c := memClient(t, srv, srv.Transport())
 	r := strings.NewReader("x")
-	for _, tc := range []struct {
+	for _, tc := range []struct { //nolint:paralleltest // the assertion after the loop (no requests) must see these subtests
 		name  string
 		files []apitable.UploadFile
 		field string
@@ -642,7 +642,7 @@ func BenchmarkUploadMemory(b *testing.B) {
 		n, _ := io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)
-		fmt.Fprintf(w, `{"code":200,"success":true,"message":"SUCCESS","data":{"token":"space/2024/01/01/0123456789abcdef0123456789abcdef","name":"big.bin","size":%d,"mimeType":"application/octet-stream"}}`, n)
+		_, _ = fmt.Fprintf(w, `{"code":200,"success":true,"message":"SUCCESS","data":{"token":"space/2024/01/01/0123456789abcdef0123456789abcdef","name":"big.bin","size":%d,"mimeType":"application/octet-stream"}}`, n)
 	}))
 	defer ts.Close()
 	c, err := apitable.New("tok", apitable.WithBaseURL(ts.URL), apitable.WithAttemptTimeout(5*time.Minute))

@@ -89,7 +89,7 @@ func TestTokenNeverPrinted(t *testing.T) {
 	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
 		assert.Equal(t, "Bearer "+secret, r.Header.Get("Authorization"))
 		w.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprint(w, `{"success":false,"code":401,"message":"Unauthorized"}`)
+		_, _ = fmt.Fprint(w, `{"success":false,"code":401,"message":"Unauthorized"}`)
 	}, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	_, err := c.Records.List(t.Context(), "dstA", nil)
 	require.ErrorIs(t, err, ErrUnauthorized)
@@ -110,7 +110,7 @@ func TestBaseURLPathPrefixAndHeaders(t *testing.T) {
 		assert.Equal(t, "pageNum=2&pageSize=7", r.URL.RawQuery)
 		assert.True(t, strings.HasPrefix(r.Header.Get("User-Agent"), "my-app/1.0 apitable-go/"), r.Header.Get("User-Agent"))
 		assert.Empty(t, r.Header.Get("Content-Type"), "GET has no body")
-		fmt.Fprint(w, `{"success":true,"code":200,"message":"SUCCESS","data":{"total":9,"pageNum":2,"pageSize":2,"records":[{"recordId":"rec1","createdAt":1659459289000,"fields":{"A":"x"}},{"recordId":"rec2","fields":{}}]}}`)
+		_, _ = fmt.Fprint(w, `{"success":true,"code":200,"message":"SUCCESS","data":{"total":9,"pageNum":2,"pageSize":2,"records":[{"recordId":"rec1","createdAt":1659459289000,"fields":{"A":"x"}},{"recordId":"rec2","fields":{}}]}}`)
 	}, WithUserAgent("my-app/1.0"))
 	page, err := c.Records.List(t.Context(), "dstA", &ListRecordsParams{PageSize: 7, PageNum: 2})
 	require.NoError(t, err)
@@ -167,7 +167,7 @@ func TestErrorTable(t *testing.T) {
 				hits.Add(1)
 				w.Header().Set("request-id", "req-42")
 				w.WriteHeader(tc.status)
-				fmt.Fprint(w, tc.body)
+				_, _ = fmt.Fprint(w, tc.body)
 			}, WithRetry(0, 0, 0))
 			_, err := c.Records.List(t.Context(), "dstA", nil)
 			require.Error(t, err)
@@ -184,7 +184,7 @@ func TestErrorTable(t *testing.T) {
 			}
 			for _, s := range []error{ErrDatasheetNotFound, ErrRowLimitExceeded, ErrInvalidRequest, ErrUnauthorized,
 				ErrForbidden, ErrAPINotFound, ErrAttachmentUpload, ErrAttachmentLimit, ErrRateLimited, ErrServer, ErrNodePermission, ErrOutcomeUnknown} {
-				assert.Equal(t, s == tc.sentinel, errors.Is(err, s), "errors.Is(%v)", s)
+				assert.Equal(t, s == tc.sentinel, errors.Is(err, s), "errors.Is(%v)", s) //nolint:errorlint // s == tc.sentinel compares two table sentinels, not a returned error
 			}
 			assert.NotContains(t, err.Error(), "invalid character", "a non-envelope body is never a bare JSON error")
 			if tc.code == 0 {
@@ -197,7 +197,7 @@ func TestErrorTable(t *testing.T) {
 func TestSuccessWithoutDataIsAnError(t *testing.T) {
 	t.Parallel()
 	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"success":true,"code":200,"message":"SUCCESS"}`)
+		_, _ = fmt.Fprint(w, `{"success":true,"code":200,"message":"SUCCESS"}`)
 	})
 	_, err := c.Records.List(t.Context(), "dstA", nil)
 	require.Error(t, err)
@@ -207,7 +207,7 @@ func TestSuccessWithoutDataIsAnError(t *testing.T) {
 func TestResponseSizeCap(t *testing.T) {
 	t.Parallel()
 	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"success":true,"code":200,"message":"SUCCESS","data":{"records":[],"pad":"`+strings.Repeat("x", 4096)+`"}}`)
+		_, _ = fmt.Fprint(w, `{"success":true,"code":200,"message":"SUCCESS","data":{"records":[],"pad":"`+strings.Repeat("x", 4096)+`"}}`)
 	}, WithMaxResponseBytes(1024))
 	_, err := c.Records.List(t.Context(), "dstA", nil)
 	require.Error(t, err)
@@ -220,7 +220,7 @@ func TestDeadlineNotPassedBySleep(t *testing.T) {
 	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprint(w, `{"success":false,"code":503,"message":"down"}`)
+		_, _ = fmt.Fprint(w, `{"success":false,"code":503,"message":"down"}`)
 	}, WithRetry(3, time.Hour, time.Hour))
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
@@ -242,7 +242,7 @@ func TestRetryAfterBeyondCapIsReturned(t *testing.T) {
 		hits.Add(1)
 		w.Header().Set("Retry-After", "120")
 		w.WriteHeader(http.StatusTooManyRequests)
-		fmt.Fprint(w, `{"success":false,"code":429,"message":"slow down"}`)
+		_, _ = fmt.Fprint(w, `{"success":false,"code":429,"message":"slow down"}`)
 	}, WithRetry(3, time.Millisecond, time.Second))
 	_, err := c.Records.List(t.Context(), "dstA", nil)
 	var apiErr *APIError

@@ -77,7 +77,7 @@ func BenchmarkEncodeCreate(b *testing.B) {
 		chunk[i] = Fields{
 			"Title": fmt.Sprint("Task ", i), "Count": i, "Price": 9.99, "Done": true, "Due": due,
 			"Tags": []string{"go", "sdk"}, "Site": URL{Text: "https://go.dev", Title: "Go"},
-			"Owner": []MemberRef{MemberByID("1234567890123")}, "Files": []Attachment{{Token: "space/2022/08/03/831b", Name: "a.png"}},
+			"Owner": []MemberRef{MemberByID("1234567890123")}, "Files": []Attachment{{Token: "space/2022/08/03/831b", Name: "a.png"}}, //nolint:gosec // G101: an attachment token (a file path), not a credential
 			"Links": []string{"rec0000000001"},
 		}
 	}

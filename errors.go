@@ -204,12 +204,12 @@ func (e *outcomeUnknownError) Unwrap() []error { return []error{ErrOutcomeUnknow
 type ChunkStatus int
 
 const (
-	// ChunkApplied: the server applied the chunk.
+	// ChunkApplied means the server applied the chunk.
 	ChunkApplied ChunkStatus = iota
-	// ChunkFailed: the chunk was definitely not applied (a definite error
+	// ChunkFailed means the chunk was definitely not applied (a definite error
 	// answer, or it was never sent). Re-sending it is safe.
 	ChunkFailed
-	// ChunkOutcomeUnknown: the chunk was sent and no definite answer came
+	// ChunkOutcomeUnknown means the chunk was sent and no definite answer came
 	// back; it may or may not have been applied. It was not re-sent. Check
 	// the datasheet before re-sending a create.
 	ChunkOutcomeUnknown

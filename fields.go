@@ -504,7 +504,7 @@ func checkEmojiSlug(field, s string) error {
 		return invalid(field, "required: an emoji slug such as \"star\"")
 	}
 	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '+') {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' && r != '-' && r != '+' {
 			return invalid(field, "%q is not an emoji slug (like \"star\" or \"white_check_mark\")", s)
 		}
 	}

@@ -227,9 +227,9 @@ func TestFieldsListView(t *testing.T) {
 
 	// Errors from the server.
 	_, err = c.Fields.List(t.Context(), ds.ID, &apitable.ListFieldsParams{ViewID: "viwNope0000000"})
-	wantAPIError(t, err, apitable.ErrInvalidRequest, 400, "View (viwNope0000000) does not exist")
+	_ = wantAPIError(t, err, apitable.ErrInvalidRequest, 400, "View (viwNope0000000) does not exist")
 	_, err = c.Fields.List(t.Context(), "dstNope000000000000", nil)
-	wantAPIError(t, err, apitable.ErrDatasheetNotFound, 301, "Can't find the specified datasheet")
+	_ = wantAPIError(t, err, apitable.ErrDatasheetNotFound, 301, "Can't find the specified datasheet")
 
 	// Local validation: nothing sent.
 	srv.ResetRequests()
@@ -382,6 +382,7 @@ func TestFieldsCreateWireForm(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if tt.name == "self link" {
 				// The id must be the datasheet's own; filled in here.
 				tt.in = apitable.LinkField{ForeignDatasheetID: ds.ID, OneWay: true}
@@ -667,9 +668,9 @@ func TestFieldsDelete(t *testing.T) {
 	ae := wantAPIError(t, err, apitable.ErrInvalidRequest, 400, `fieldId "`+ds.FieldIDs["Gone"]+`" does not exist`)
 	assert.Equal(t, "/fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields/{fieldId}", ae.Path)
 	err = c.Fields.Delete(ctx, sp, ds.ID, ds.FieldIDs["Title"], nil)
-	wantAPIError(t, err, apitable.ErrInvalidRequest, 400, "The primary field can't be deleted")
+	_ = wantAPIError(t, err, apitable.ErrInvalidRequest, 400, "The primary field can't be deleted")
 	err = c.Fields.Delete(ctx, sp, "dstNope000000000000", ds.FieldIDs["Title"], nil)
-	wantAPIError(t, err, apitable.ErrDatasheetNotFound, 301, "")
+	_ = wantAPIError(t, err, apitable.ErrDatasheetNotFound, 301, "")
 
 	// Local validation.
 	srv.ResetRequests()
@@ -969,15 +970,15 @@ func TestFieldWritesNeedManagePermission(t *testing.T) {
 	ds := plainSheet(t, srv, "T")
 	srv.SetPermission(ds.ID, apitabletest.RoleEditor)
 	_, err := c.Fields.Create(t.Context(), sp, ds.ID, apitable.CreateFieldParams{Name: "New", Property: apitable.TextField{}})
-	wantAPIError(t, err, apitable.ErrNodePermission, 602, "Operation denied")
+	_ = wantAPIError(t, err, apitable.ErrNodePermission, 602, "Operation denied")
 	err = c.Fields.Delete(t.Context(), sp, ds.ID, ds.FieldIDs["Age"], nil)
-	wantAPIError(t, err, apitable.ErrNodePermission, 602, "Operation denied")
+	_ = wantAPIError(t, err, apitable.ErrNodePermission, 602, "Operation denied")
 	// Reading fields and views still works for an editor.
 	_, err = c.Fields.List(t.Context(), ds.ID, nil)
 	require.NoError(t, err)
 	srv.SetPermission(ds.ID, apitabletest.RoleNone)
 	_, err = c.Fields.List(t.Context(), ds.ID, nil)
-	wantAPIError(t, err, apitable.ErrNodePermission, 601, "Access denied")
+	_ = wantAPIError(t, err, apitable.ErrNodePermission, 601, "Access denied")
 	_, err = c.Views.List(t.Context(), ds.ID)
 	require.NoError(t, err, "list views does not check node permission (§6.8)")
 }

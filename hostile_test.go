@@ -131,7 +131,7 @@ func streamBody(w http.ResponseWriter, status int, body io.Reader, written *atom
 
 const okRecords = `{"success":true,"code":200,"message":"SUCCESS","data":{"total":0,"pageNum":1,"pageSize":0,"records":[]}}`
 
-func TestHostileOversizedSuccessBody(t *testing.T) {
+func TestHostileOversizedSuccessBody(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	var written atomic.Int64
 	srv := hostileServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -147,7 +147,7 @@ func TestHostileOversizedSuccessBody(t *testing.T) {
 
 // TestHostileDefaultCap70MiB streams 70 MiB (never held by the test) against
 // the default 64 MiB cap.
-func TestHostileDefaultCap70MiB(t *testing.T) {
+func TestHostileDefaultCap70MiB(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	const size = 70 << 20
 	var written atomic.Int64
@@ -172,7 +172,7 @@ func TestHostileDefaultCap70MiB(t *testing.T) {
 }
 
 // TestHostileOversizedErrorBody: an error body is read up to 1 MiB only.
-func TestHostileOversizedErrorBody(t *testing.T) {
+func TestHostileOversizedErrorBody(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	const size = 64 << 20
 	var written atomic.Int64
@@ -207,7 +207,7 @@ func TestHostileOversizedErrorBody(t *testing.T) {
 	// too: the truncated body is reported as a snippet.
 	srv2 := hostileServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusForbidden)
-		fmt.Fprintf(w, `{"success":false,"code":403,"message":"%s"}`, strings.Repeat("m", 2<<20))
+		_, _ = fmt.Fprintf(w, `{"success":false,"code":403,"message":"%s"}`, strings.Repeat("m", 2<<20))
 	}), false)
 	c2 := hostileClient(t, srv2.URL)
 	_, err = c2.Records.List(t.Context(), "dstA", nil)
@@ -218,7 +218,7 @@ func TestHostileOversizedErrorBody(t *testing.T) {
 	assert.Less(t, len(err.Error()), 400)
 }
 
-func TestHostileDeepAndWideJSON(t *testing.T) {
+func TestHostileDeepAndWideJSON(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	deep := func(n int, open, close string) string {
 		return strings.Repeat(open, n) + strings.Repeat(close, n)
@@ -256,10 +256,10 @@ func TestHostileDeepAndWideJSON(t *testing.T) {
 	}
 	srvBody := make(chan string, 1)
 	srv := hostileServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, <-srvBody)
+		_, _ = fmt.Fprint(w, <-srvBody)
 	}), false)
 	c := hostileClient(t, srv.URL, WithRetry(0, 0, 0))
-	for _, tc := range cases {
+	for _, tc := range cases { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 		t.Run(tc.name, func(t *testing.T) {
 			srvBody <- tc.body
 			page, err := c.Records.List(t.Context(), "dstA", nil)
@@ -282,7 +282,7 @@ func TestHostileDeepAndWideJSON(t *testing.T) {
 	}
 }
 
-func TestHostileEnvelopeWrongTypes(t *testing.T) {
+func TestHostileEnvelopeWrongTypes(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	const notEnvelope = "response is not an API envelope"
 	cases := []struct {
@@ -318,10 +318,10 @@ func TestHostileEnvelopeWrongTypes(t *testing.T) {
 	}
 	srvBody := make(chan string, 1)
 	srv := hostileServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, <-srvBody)
+		_, _ = fmt.Fprint(w, <-srvBody)
 	}), false)
 	c := hostileClient(t, srv.URL, WithRetry(0, 0, 0))
-	for _, tc := range cases {
+	for _, tc := range cases { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 		t.Run(tc.name, func(t *testing.T) {
 			srvBody <- tc.body
 			_, err := c.Records.List(t.Context(), "dstA", nil)
@@ -353,7 +353,7 @@ func TestHostileEnvelopeWrongTypes(t *testing.T) {
 
 // TestHostileSuccessWithoutData: a route that returns data fails clearly;
 // Delete, whose data is legitimately absent (§6.4), succeeds.
-func TestHostileSuccessWithoutData(t *testing.T) {
+func TestHostileSuccessWithoutData(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	for _, body := range []string{
 		`{"success":true,"code":200,"message":"SUCCESS"}`,
@@ -366,7 +366,7 @@ func TestHostileSuccessWithoutData(t *testing.T) {
 			mu.Lock()
 			methods = append(methods, r.Method)
 			mu.Unlock()
-			fmt.Fprint(w, body)
+			_, _ = fmt.Fprint(w, body)
 		}), false)
 		c := hostileClient(t, srv.URL, WithRetry(0, 0, 0))
 		_, err := c.Records.List(t.Context(), "dstA", nil)
@@ -388,10 +388,10 @@ func TestHostileSuccessWithoutData(t *testing.T) {
 	}
 }
 
-func TestHostileHTMLErrorPages(t *testing.T) {
+func TestHostileHTMLErrorPages(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	const page = "<!DOCTYPE html>\n<html>\n<head><title>%d Gateway</title></head>\n<body><h1>nginx says %d</h1></body>\n</html>\n"
-	for _, status := range []int{200, 502, 503} {
+	for _, status := range []int{200, 502, 503} { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			var hits atomic.Int32
 			srv := hostileServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -399,7 +399,7 @@ func TestHostileHTMLErrorPages(t *testing.T) {
 				w.Header().Set("Content-Type", "text/html")
 				w.Header().Set("request-id", fmt.Sprintf("req-%d", n))
 				w.WriteHeader(status)
-				fmt.Fprintf(w, page, status, n)
+				_, _ = fmt.Fprintf(w, page, status, n)
 			}), false)
 			c := hostileClient(t, srv.URL)
 			_, err := c.Records.List(t.Context(), "dstA", nil)
@@ -453,7 +453,7 @@ func slowloris(hits *atomic.Int32) http.HandlerFunc {
 	}
 }
 
-func TestHostileSlowlorisGET(t *testing.T) {
+func TestHostileSlowlorisGET(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	var hits atomic.Int32
 	srv := hostileServer(t, slowloris(&hits), false)
@@ -470,7 +470,7 @@ func TestHostileSlowlorisGET(t *testing.T) {
 	assert.Less(t, elapsed, 3*time.Second)
 }
 
-func TestHostileSlowlorisCreate(t *testing.T) {
+func TestHostileSlowlorisCreate(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	var hits atomic.Int32
 	srv := hostileServer(t, slowloris(&hits), false)
@@ -489,22 +489,22 @@ func TestHostileSlowlorisCreate(t *testing.T) {
 
 // TestHostileRedirectToOtherHost: the token never follows a redirect to
 // another host (127.0.0.1 → localhost), whatever the redirect status.
-func TestHostileRedirectToOtherHost(t *testing.T) {
+func TestHostileRedirectToOtherHost(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
-	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			var bHits atomic.Int32
 			var bAuth atomic.Value
 			b := hostileServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				bHits.Add(1)
 				bAuth.Store(r.Header.Get("Authorization") + "|" + r.URL.String())
-				fmt.Fprint(w, okRecords)
+				_, _ = fmt.Fprint(w, okRecords)
 			}), false)
 			bURL := strings.Replace(b.URL, "127.0.0.1", "localhost", 1)
 			var aAuth atomic.Value
 			a := hostileServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				aAuth.Store(r.Header.Get("Authorization"))
-				http.Redirect(w, r, bURL+r.URL.RequestURI(), status)
+				http.Redirect(w, r, bURL+r.URL.RequestURI(), status) //nolint:gosec // G710: a test server whose redirects are the point of the test
 			}), false)
 			c := hostileClient(t, a.URL)
 			_, err := c.Records.List(t.Context(), "dstA", nil)
@@ -521,15 +521,15 @@ func TestHostileRedirectToOtherHost(t *testing.T) {
 // TestHostileRedirectToOtherPort: same host name, another port (another
 // origin, maybe another service). Go's client keeps Authorization when only
 // the port changes; the client must not.
-func TestHostileRedirectToOtherPort(t *testing.T) {
+func TestHostileRedirectToOtherPort(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	var bAuth atomic.Value
 	b := hostileServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		bAuth.Store("seen:" + r.Header.Get("Authorization"))
-		fmt.Fprint(w, okRecords)
+		_, _ = fmt.Fprint(w, okRecords)
 	}), false)
 	a := hostileServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, b.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+		http.Redirect(w, r, b.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect) //nolint:gosec // G710: a test server whose redirects are the point of the test
 	}), false)
 	c := hostileClient(t, a.URL)
 	_, err := c.Records.List(t.Context(), "dstA", nil)
@@ -539,7 +539,7 @@ func TestHostileRedirectToOtherPort(t *testing.T) {
 
 // TestHostileRedirectCallerPolicy: the caller's CheckRedirect still
 // decides; here it refuses to follow, and the 307 itself is the answer.
-func TestHostileRedirectCallerPolicy(t *testing.T) {
+func TestHostileRedirectCallerPolicy(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	var hits atomic.Int32
 	srv := hostileServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -560,16 +560,16 @@ func TestHostileRedirectCallerPolicy(t *testing.T) {
 
 // TestHostileRedirectWithinOrigin: a redirect on the same origin keeps the
 // token (a gateway that moves a path).
-func TestHostileRedirectWithinOrigin(t *testing.T) {
+func TestHostileRedirectWithinOrigin(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	var auth atomic.Value
 	srv := hostileServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/moved") {
-			http.Redirect(w, r, "/moved"+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+			http.Redirect(w, r, "/moved"+r.URL.RequestURI(), http.StatusTemporaryRedirect) //nolint:gosec // G710: a test server whose redirects are the point of the test
 			return
 		}
 		auth.Store(r.Header.Get("Authorization"))
-		fmt.Fprint(w, okRecords)
+		_, _ = fmt.Fprint(w, okRecords)
 	}), false)
 	c := hostileClient(t, srv.URL)
 	_, err := c.Records.List(t.Context(), "dstA", nil)
@@ -577,12 +577,12 @@ func TestHostileRedirectWithinOrigin(t *testing.T) {
 	assert.Equal(t, "Bearer "+secret, auth.Load())
 }
 
-func TestHostileRedirectLoop(t *testing.T) {
+func TestHostileRedirectLoop(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	var hits atomic.Int32
 	srv := hostileServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
-		http.Redirect(w, r, r.URL.RequestURI(), http.StatusTemporaryRedirect)
+		http.Redirect(w, r, r.URL.RequestURI(), http.StatusTemporaryRedirect) //nolint:gosec // G710: a test server whose redirects are the point of the test
 	}), false)
 	c := hostileClient(t, srv.URL)
 	_, err := c.Records.List(t.Context(), "dstA", nil)
@@ -603,12 +603,12 @@ func connCounter(srv *httptest.Server) *atomic.Int32 {
 	return &n
 }
 
-func TestHostileUntrustedCertificate(t *testing.T) {
+func TestHostileUntrustedCertificate(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	var hits atomic.Int32
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
-		fmt.Fprint(w, okRecords)
+		_, _ = fmt.Fprint(w, okRecords)
 	}))
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	conns := connCounter(srv)
@@ -633,7 +633,7 @@ func TestHostileUntrustedCertificate(t *testing.T) {
 	assert.Zero(t, hits.Load())
 }
 
-func TestHostilePlainHTTPAsHTTPS(t *testing.T) {
+func TestHostilePlainHTTPAsHTTPS(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	var hits atomic.Int32
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -666,7 +666,7 @@ func hangUp(hits *atomic.Int32) http.HandlerFunc {
 	}
 }
 
-func TestHostileHangUpGET(t *testing.T) {
+func TestHostileHangUpGET(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	var hits atomic.Int32
 	srv := hostileServer(t, hangUp(&hits), false)
@@ -679,7 +679,7 @@ func TestHostileHangUpGET(t *testing.T) {
 	assert.Equal(t, int32(3), hits.Load(), "retried, then the last error")
 }
 
-func TestHostileHangUpCreate(t *testing.T) {
+func TestHostileHangUpCreate(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	var hits atomic.Int32
 	srv := hostileServer(t, hangUp(&hits), false)
@@ -696,7 +696,7 @@ func TestHostileHangUpCreate(t *testing.T) {
 }
 
 // TestHostileGarbageStatusLine: bytes that are not HTTP at all.
-func TestHostileGarbageStatusLine(t *testing.T) {
+func TestHostileGarbageStatusLine(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -728,7 +728,7 @@ func TestHostileGarbageStatusLine(t *testing.T) {
 
 // TestHostileGzipBomb: a small gzip body that inflates past the cap. The
 // transport inflates it transparently; the cap counts inflated bytes.
-func TestHostileGzipBomb(t *testing.T) {
+func TestHostileGzipBomb(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	var compressed atomic.Int64
 	srv := hostileServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -764,7 +764,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 }
 
 // TestHostileNoHeaders: the server reads the request and never answers.
-func TestHostileNoHeaders(t *testing.T) {
+func TestHostileNoHeaders(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	var hits atomic.Int32
 	srv := hostileServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -786,10 +786,11 @@ func TestHostileNoHeaders(t *testing.T) {
 // TestHostileSuccessEnvelopeUnderErrorStatus: a success body under an HTTP
 // error status is not trusted (a proxy or cache answered, not the API).
 func TestHostileSuccessEnvelopeUnderErrorStatus(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{400, 500, 503} {
 		c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(status)
-			fmt.Fprint(w, `{"success":true,"code":200,"message":"SUCCESS","data":{"records":[{"recordId":"rec1","fields":{"A":"x"}}]}}`)
+			_, _ = fmt.Fprint(w, `{"success":true,"code":200,"message":"SUCCESS","data":{"records":[{"recordId":"rec1","fields":{"A":"x"}}]}}`)
 		}, WithRetry(1, time.Millisecond, time.Millisecond))
 		_, err := c.Records.Create(t.Context(), "dstA", []Fields{{"A": "x"}}, nil)
 		var apiErr *APIError

@@ -133,6 +133,8 @@ func (l *LocalLimiter) Len() int {
 	return len(l.buckets)
 }
 
+// Wait blocks until a request for key may be sent (the key's bucket has a
+// token and no pause is in effect) or ctx is done.
 func (l *LocalLimiter) Wait(ctx context.Context, key string) error {
 	l.mu.Lock()
 	b := l.get(key, time.Now())
@@ -170,6 +172,8 @@ func (l *LocalLimiter) Wait(ctx context.Context, key string) error {
 	}
 }
 
+// Pause holds back every request for key for d, so that concurrent callers
+// slow down together after a 429.
 func (l *LocalLimiter) Pause(_ context.Context, key string, d time.Duration) {
 	now := time.Now()
 	l.mu.Lock()

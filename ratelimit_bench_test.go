@@ -118,7 +118,7 @@ func BenchmarkLimiterMillionKeys(b *testing.B) {
 // number of keys. It runs only with APITABLE_LIMITER_KEYS set (e.g.
 // 1000000): TestLimiterManyKeysStayBounded already checks the bound in
 // every run, and a million keys take seconds under -race.
-func TestLimiterBoundedUnderFakeTime(t *testing.T) {
+func TestLimiterBoundedUnderFakeTime(t *testing.T) { //nolint:paralleltest // an opt-in measurement (APITABLE_LIMITER_KEYS) of up to a million keys; it runs alone
 	v := os.Getenv("APITABLE_LIMITER_KEYS")
 	if v == "" {
 		t.Skip("set APITABLE_LIMITER_KEYS=1000000 to measure")

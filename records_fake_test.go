@@ -191,7 +191,7 @@ func TestAllPagingEdges(t *testing.T) {
 	}
 }
 
-func TestAllBreakStopsIOAndLeavesNoGoroutine(t *testing.T) {
+func TestAllBreakStopsIOAndLeavesNoGoroutine(t *testing.T) { //nolint:paralleltest // goleak.VerifyNone looks at every goroutine in the process
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv := apitabletest.NewServer(t, apitabletest.WithoutRateLimit(), apitabletest.WithLatency(20*time.Millisecond))
 	ds := tasksSheet(t, srv, 120)
@@ -212,7 +212,7 @@ func TestAllBreakStopsIOAndLeavesNoGoroutine(t *testing.T) {
 	srv.Close()
 }
 
-func TestAllCancelYieldsErrorOnce(t *testing.T) {
+func TestAllCancelYieldsErrorOnce(t *testing.T) { //nolint:paralleltest // goleak.VerifyNone looks at every goroutine in the process
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv := apitabletest.NewServer(t, apitabletest.WithoutRateLimit(), apitabletest.WithLatency(10*time.Millisecond))
 	ds := tasksSheet(t, srv, 100)

@@ -229,8 +229,11 @@ func (f Fields) Int(key string) (int64, error) {
 // kind is an error.
 func (f Fields) Bool(key string) (bool, error) {
 	v, err := f.cell(key)
-	if err != nil {
+	if errors.Is(err, ErrCellEmpty) {
 		return false, nil
+	}
+	if err != nil {
+		return false, err
 	}
 	b, ok := v.(bool)
 	if !ok {

@@ -125,7 +125,7 @@ func TestFieldsGetters(t *testing.T) {
 		{"Strings/mixed", get(Fields.Strings, "Mixed"), []string(nil), te("Mixed[1]", "string", "number")},
 		// Attachments
 		{"Attachments/present", get(Fields.Attachments, "Files"), []Attachment{
-			{ID: "atcA", Token: "space/2022/08/03/831b", Name: "a.png", Size: 1684539, MimeType: "image/png",
+			{ID: "atcA", Token: "space/2022/08/03/831b", Name: "a.png", Size: 1684539, MimeType: "image/png", //nolint:gosec // G101: an attachment token (a file path), not a credential
 				Width: 2592, Height: 3872, URL: "https://host/space/2022/08/03/831b", Preview: "https://host/p"},
 			{ID: "atcB", Token: "space/b", Name: "b.pdf", Size: 10, MimeType: "application/pdf", URL: "https://host/space/b"},
 		}, nil},
@@ -177,7 +177,7 @@ func TestFieldsGetters(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("value mismatch (-want +got):\n%s", diff)
 			}
-			switch want := tt.wantErr.(type) {
+			switch want := tt.wantErr.(type) { //nolint:errorlint // switches on the table's expected error, not on a returned one
 			case nil:
 				if err != nil {
 					t.Fatalf("err = %v, want nil", err)

@@ -190,11 +190,11 @@ func readUpload(r *http.Request, boundary string, room int64) (*uploadPart, erro
 	buf := make([]byte, 32<<10)
 	for {
 		part, err := mr.NextPart()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", errUploadAborted, err)
+			return nil, fmt.Errorf("%w: %w", errUploadAborted, err)
 		}
 		if part.FileName() == "" {
 			continue
@@ -206,18 +206,18 @@ func readUpload(r *http.Request, boundary string, room int64) (*uploadPart, erro
 		var data bytes.Buffer
 		for {
 			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("%w: %v", errUploadAborted, err)
+				return nil, fmt.Errorf("%w: %w", errUploadAborted, err)
 			}
 			n, err := part.Read(buf)
 			if int64(data.Len()+n) > room {
 				return nil, errOverCapacity
 			}
 			data.Write(buf[:n])
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				break
 			}
 			if err != nil {
-				return nil, fmt.Errorf("%w: %v", errUploadAborted, err)
+				return nil, fmt.Errorf("%w: %w", errUploadAborted, err)
 			}
 		}
 		p.data = data.Bytes()

@@ -47,7 +47,7 @@ func upload(t testing.TB, s *Server, dst, ct string, body []byte) resp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer hr.Body.Close()
+	defer func() { _ = hr.Body.Close() }()
 	return decodeResp(t, hr)
 }
 

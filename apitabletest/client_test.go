@@ -20,6 +20,7 @@ func TestClientRoundTrip(t *testing.T) {
 		"memory":   s.Client(apitable.WithHTTPClient(&http.Client{Transport: s.Transport()})),
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			page, err := c.Records.List(t.Context(), ds.ID, nil)
 			if err != nil {
 				t.Fatal(err)

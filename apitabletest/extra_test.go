@@ -12,7 +12,7 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestCloseLeavesNoGoroutines(t *testing.T) {
+func TestCloseLeavesNoGoroutines(t *testing.T) { //nolint:paralleltest // goleak.VerifyNone looks at every goroutine in the process
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	s := New()
 	ds, err := s.SeedDatasheet(s.SpaceID(), DatasheetSpec{Name: "x", Fields: []FieldSpec{{Name: "T", Type: "SingleText"}}})
@@ -26,7 +26,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	hc.CloseIdleConnections()
 	s.Close()
 	s.Close()

@@ -74,7 +74,7 @@ func call(t testing.TB, s *Server, method, path string, body any, hdr ...string)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
-	defer hr.Body.Close()
+	defer func() { _ = hr.Body.Close() }()
 	raw, _ := io.ReadAll(hr.Body)
 	r := resp{status: hr.StatusCode, header: hr.Header, raw: raw}
 	if len(raw) > 0 {

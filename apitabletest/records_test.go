@@ -53,6 +53,7 @@ func TestListRecordsParams(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			r := call(t, s, "GET", p+"?"+tc.query, nil)
 			wantOK(t, r, 200)
 			if got := titles(r, "Title"); !reflect.DeepEqual(got, tc.want) {
@@ -96,6 +97,7 @@ func TestListRecordsErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			wantErr(t, call(t, s, "GET", p+"?"+tc.query, nil), tc.status, tc.code, tc.msg)
 		})
 	}
@@ -304,7 +306,7 @@ func TestWriteErrors(t *testing.T) {
 		{"row cap", `{"records":[` + strings.Repeat(`{"fields":{"T":"a"}},`, 4) + `{"fields":{"T":"a"}}]}`, 500, 304, "the usage of this function exceed the 50000 records limit of beta version"},
 		{"view", `{"records":[{"fields":{"T":"a"}}]}`, 200, 400, "View (viwNope) does not exist"},
 	}
-	for _, tc := range tests {
+	for _, tc := range tests { //nolint:paralleltest // the checks after the loop share the server and must run after these subtests
 		t.Run(tc.name, func(t *testing.T) {
 			path := p
 			if tc.name == "view" {
@@ -384,7 +386,7 @@ func TestUpdateAndDelete(t *testing.T) {
 		{"delete unknown", "DELETE", "?recordIds=" + ids[0] + ",recNope", "", 200, 400, "The record specified by the recordId does not exist"},
 		{"delete 11", "DELETE", "?recordIds=" + strings.Repeat(ids[0]+",", 10) + ids[0], "", 200, 400, "Can't update/delete/create more than $10  records in one single request"},
 	}
-	for _, tc := range errTests {
+	for _, tc := range errTests { //nolint:paralleltest // the DELETE after the loop removes a record these subtests use
 		t.Run(tc.name, func(t *testing.T) {
 			var body any
 			if tc.body != "" {

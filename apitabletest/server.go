@@ -221,9 +221,9 @@ func New(opts ...ServerOption) *Server {
 	}
 	seed := cfg.seed
 	if !cfg.seeded {
-		seed = rand.Uint64()
+		seed = rand.Uint64() //nolint:gosec // G404: seeds the fake's reproducible fault/latency choices, not security
 	}
-	s := &Server{cfg: cfg, windows: map[string]*window{}, rng: rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))}
+	s := &Server{cfg: cfg, windows: map[string]*window{}, rng: rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))} //nolint:gosec // G404: a seedable RNG so tests can replay fault schedules
 	s.st = newStore(s)
 	s.handler = http.HandlerFunc(s.serveHTTP)
 	s.defSpace = s.AddSpace("apitabletest space")

@@ -39,6 +39,7 @@ func TestEnvelopeAuthAndRouting(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			var hdr []string
 			switch tc.auth {
 			case "":
@@ -97,7 +98,7 @@ func TestBodyParser(t *testing.T) {
 		{"malformed", "POST", "{", "application/json", false, 500, 500, ""},
 		{"xml", "POST", "<a/>", "application/xml", false, 415, 415, "Unsupported Media Type: application/xml"},
 	}
-	for _, tc := range tests {
+	for _, tc := range tests { //nolint:paralleltest // the DELETE after the loop shares the server and must run after these subtests
 		t.Run(tc.name, func(t *testing.T) {
 			req, _ := http.NewRequestWithContext(t.Context(), tc.method, "http://fake"+p, strings.NewReader(tc.body))
 			req.Header.Set("Authorization", "Bearer "+s.Token())
@@ -106,6 +107,7 @@ func TestBodyParser(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			defer func() { _ = hr.Body.Close() }()
 			raw, _ := io.ReadAll(hr.Body)
 			if hr.StatusCode != tc.status || !strings.Contains(string(raw), `"code":`+strconv.Itoa(tc.code)) || !strings.Contains(string(raw), tc.msg) {
 				t.Fatalf("got %d %s", hr.StatusCode, raw)
@@ -213,9 +215,10 @@ func TestTransportTraceAndFaults(t *testing.T) {
 	if err != nil || resp.StatusCode != 200 || strings.Join(ev, ",") != "conn,wrote" {
 		t.Fatalf("normal: %v %v", err, ev)
 	}
+	_ = resp.Body.Close()
 	// DropBeforeHandling: no WroteRequest, nothing applied.
 	s.InjectFault(Fault{Method: "POST", Path: "/records", Drop: DropBeforeHandling})
-	_, ev, err = send(t, "POST", recordsPath(ds), create)
+	_, ev, err = send(t, "POST", recordsPath(ds), create) //nolint:bodyclose // the drop makes the round trip fail: no response
 	if err == nil || !errors.Is(err, syscall.ECONNRESET) || strings.Join(ev, ",") != "conn" {
 		t.Fatalf("drop before: %v %v", err, ev)
 	}
@@ -224,7 +227,7 @@ func TestTransportTraceAndFaults(t *testing.T) {
 	}
 	// DropAfterHandling: applied, error after WroteRequest.
 	s.InjectFault(Fault{Method: "POST", Drop: DropAfterHandling})
-	_, ev, err = send(t, "POST", recordsPath(ds), create)
+	_, ev, err = send(t, "POST", recordsPath(ds), create) //nolint:bodyclose // the drop makes the round trip fail: no response
 	if err == nil || !errors.Is(err, io.ErrUnexpectedEOF) || strings.Join(ev, ",") != "conn,wrote" {
 		t.Fatalf("drop after: %v %v", err, ev)
 	}
@@ -247,6 +250,7 @@ func TestTransportTraceAndFaults(t *testing.T) {
 	if err != nil || resp.StatusCode != 502 || string(raw) != "<html>bad gateway</html>" {
 		t.Fatalf("raw body fault: %v %d %q", err, resp.StatusCode, raw)
 	}
+	_ = resp.Body.Close()
 	// Method filter: a GET does not consume a POST fault.
 	s.InjectFault(Fault{Method: "POST", Status: 500})
 	wantOK(t, call(t, s, "GET", recordsPath(ds), nil), 200)
@@ -263,7 +267,7 @@ func TestTransportContext(t *testing.T) {
 		req, _ := http.NewRequestWithContext(ctx, "GET", "http://fake"+recordsPath(ds), nil)
 		req.Header.Set("Authorization", "Bearer "+s.Token())
 		start := time.Now()
-		_, err := s.Transport().RoundTrip(req)
+		_, err := s.Transport().RoundTrip(req) //nolint:bodyclose // the deadline makes the round trip fail: no response
 		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != 100*time.Millisecond {
 			t.Fatalf("err %v after %v", err, time.Since(start))
 		}
@@ -279,7 +283,7 @@ func TestTransportContext(t *testing.T) {
 		defer cancel2()
 		req, _ = http.NewRequestWithContext(ctx2, "GET", "http://fake"+recordsPath(ds), nil)
 		req.Header.Set("Authorization", "Bearer "+s.Token())
-		if _, err := s.Transport().RoundTrip(req); !errors.Is(err, context.DeadlineExceeded) {
+		if _, err := s.Transport().RoundTrip(req); !errors.Is(err, context.DeadlineExceeded) { //nolint:bodyclose // the deadline makes the round trip fail: no response
 			t.Fatalf("delay: %v", err)
 		}
 	})
@@ -301,7 +305,7 @@ func TestRealListenerFaults(t *testing.T) {
 		resp, err := hc.Do(req)
 		if err == nil {
 			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
+			_ = resp.Body.Close()
 		}
 		return resp, err
 	}
@@ -311,25 +315,25 @@ func TestRealListenerFaults(t *testing.T) {
 	}
 	n0 := len(s.Records(ds.ID))
 	s.InjectFault(Fault{Method: "POST", Drop: DropBeforeHandling})
-	if _, err := do("POST", create); err == nil {
+	if _, err := do("POST", create); err == nil { //nolint:bodyclose // do drains and closes the body
 		t.Fatal("drop before: no error")
 	}
 	if len(s.Records(ds.ID)) != n0 {
 		t.Fatal("drop before applied")
 	}
 	s.InjectFault(Fault{Method: "POST", Drop: DropAfterHandling})
-	if _, err := do("POST", create); err == nil {
+	if _, err := do("POST", create); err == nil { //nolint:bodyclose // do drains and closes the body
 		t.Fatal("drop after: no error")
 	}
 	if len(s.Records(ds.ID)) != n0+1 {
 		t.Fatal("drop after not applied")
 	}
 	s.InjectFault(Fault{Status: 502, Body: "<html/>"})
-	resp, err := do("GET", "")
+	resp, err := do("GET", "") //nolint:bodyclose // do drains and closes the body
 	if err != nil || resp.StatusCode != 502 {
 		t.Fatalf("status fault: %v", err)
 	}
-	resp, err = do("POST", create)
+	resp, err = do("POST", create) //nolint:bodyclose // do drains and closes the body
 	if err != nil || resp.StatusCode != 201 {
 		t.Fatalf("normal: %v %v", resp, err)
 	}

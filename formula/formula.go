@@ -168,7 +168,7 @@ func Number(f float64) Expr {
 // Int is an integer literal.
 func Int(i int64) Expr {
 	if i < 0 {
-		return Expr{text: "(-" + strconv.FormatUint(uint64(-(i+1))+1, 10) + ")"}
+		return Expr{text: "(-" + strconv.FormatUint(uint64(-(i+1))+1, 10) + ")"} //nolint:gosec // i < 0, so -(i+1) is in [0, MaxInt64]: no overflow, even for MinInt64
 	}
 	return Expr{text: strconv.FormatInt(i, 10)}
 }

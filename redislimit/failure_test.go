@@ -19,7 +19,7 @@ import (
 // redis-server is killed and restarted on the same port. Every call
 // returns exactly once and without error (the fallback paces them while
 // Redis is gone), and the limiter goes back to Redis once it answers.
-func TestFailOpenKillRestart(t *testing.T) {
+func TestFailOpenKillRestart(t *testing.T) { //nolint:paralleltest // kills and restarts a redis-server and checks pacing by wall-clock time
 	p := ownRedis(t)
 	rdb := redis.NewClient(&redis.Options{Addr: p.Addr()}) // a user's defaults
 	t.Cleanup(func() { _ = rdb.Close() })
@@ -110,7 +110,7 @@ func TestFailOpenKillRestart(t *testing.T) {
 
 // TestFailOpenSlowRedis: a Redis that accepts connections but does not
 // answer (SIGSTOP) costs a Wait at most the Redis timeout.
-func TestFailOpenSlowRedis(t *testing.T) {
+func TestFailOpenSlowRedis(t *testing.T) { //nolint:paralleltest // SIGSTOPs a redis-server and measures how long a Wait takes
 	p := ownRedis(t)
 	rdb := dial(t, p.Addr())
 	lim := redislimit.New(rdb, redislimit.WithPrefix(testPrefix(t)), redislimit.WithRedisTimeout(100*time.Millisecond))
@@ -142,7 +142,7 @@ func TestFailOpenSlowRedis(t *testing.T) {
 // TestFailClosed: with Redis gone, Wait (and so every client call) fails
 // with an error wrapping ErrUnavailable and the cause, and sends nothing;
 // after a restart calls go through again.
-func TestFailClosed(t *testing.T) {
+func TestFailClosed(t *testing.T) { //nolint:paralleltest // stops and restarts a redis-server and checks timing
 	p := ownRedis(t)
 	rdb := redis.NewClient(&redis.Options{Addr: p.Addr(), MaxRetries: -1})
 	t.Cleanup(func() { _ = rdb.Close() })

@@ -73,7 +73,7 @@ func hammer() error {
 	opts := []apitable.Option{apitable.WithBaseURL(env("BASE")), apitable.WithHTTPClient(&http.Client{Transport: ct})}
 	if addr := env("REDIS"); addr != "" {
 		rdb := redis.NewClient(&redis.Options{Addr: addr})
-		defer rdb.Close()
+		defer func() { _ = rdb.Close() }()
 		opts = append(opts, apitable.WithLimiter(redislimit.New(rdb, redislimit.WithPrefix(env("PREFIX")))))
 	}
 	client, err := apitable.New(env("TOKEN"), opts...)
@@ -137,12 +137,13 @@ type fakeInfo struct {
 func startFake(t *testing.T) fakeInfo {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "apitable-fake")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/apitable-fake")
-	build.Dir = ".." // the root module
+	// Build in the root module.
+	build := exec.Command("go", "build", "-o", bin, "./cmd/apitable-fake") //nolint:gosec // G204: the go command, building the root module's fake
+	build.Dir = ".."
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building cmd/apitable-fake: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "-json", "-rate", "5", "-addr", "127.0.0.1:0")
+	cmd := exec.Command(bin, "-json", "-rate", "5", "-addr", "127.0.0.1:0") //nolint:gosec // G204: the binary this test just built
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -225,7 +226,7 @@ func runReplicas(t *testing.T, info fakeInfo, procs, workers int, d time.Duratio
 // reaches a caller and the aggregate throughput is at least 90% of the
 // budget; with the in-process limiters (5/s each, 20/s together) the
 // server answers most attempts with 429.
-func TestReplicasShareBudget(t *testing.T) {
+func TestReplicasShareBudget(t *testing.T) { //nolint:paralleltest // measures throughput of 4 processes against a 5 req/s budget for 8s: it must run alone
 	rdb := sharedRedis(t)
 	addr := rdb.Options().Addr
 	info := startFake(t)

@@ -95,7 +95,7 @@ func ownRedis(t *testing.T) *redisProc {
 func (p *redisProc) Start() {
 	p.t.Helper()
 	var out bytes.Buffer
-	cmd := exec.Command(p.bin, "--port", strconv.Itoa(p.port), "--bind", "127.0.0.1",
+	cmd := exec.Command(p.bin, "--port", strconv.Itoa(p.port), "--bind", "127.0.0.1", //nolint:gosec // G204: redis-server from PATH, with the test's own arguments
 		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning")
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -107,7 +107,7 @@ func (p *redisProc) Start() {
 	p.cmd, p.done = cmd, done
 	p.mu.Unlock()
 	rdb := redis.NewClient(&redis.Options{Addr: p.Addr(), MaxRetries: -1})
-	defer rdb.Close()
+	defer func() { _ = rdb.Close() }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)

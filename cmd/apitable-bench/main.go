@@ -129,7 +129,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		fmt.Fprintln(stderr, "apitable-bench:", err)
+		_, _ = fmt.Fprintln(stderr, "apitable-bench:", err)
 		return 2
 	}
 	if o.cpuProfile != "" {
@@ -138,7 +138,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			err = pprof.StartCPUProfile(f)
 		}
 		if err != nil {
-			fmt.Fprintln(stderr, "apitable-bench:", err)
+			_, _ = fmt.Fprintln(stderr, "apitable-bench:", err)
 			return 1
 		}
 		defer func() {
@@ -151,7 +151,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	rep.loadAvg()
 	progress := func(format string, args ...any) {
 		if !o.json {
-			fmt.Fprintf(stderr, format+"\n", args...)
+			_, _ = fmt.Fprintf(stderr, format+"\n", args...)
 		}
 	}
 	progress("%s", rep.Scale)
@@ -162,7 +162,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			for _, naive := range []bool{false, true} {
 				r, err := measureOp(ctx, o, lat, mult, op, naive)
 				if err != nil {
-					fmt.Fprintln(stderr, "apitable-bench:", err)
+					_, _ = fmt.Fprintln(stderr, "apitable-bench:", err)
 					return 1
 				}
 				progress("latency %v %s %s: %v, fraction %.3f", lat, op.name, r.Mode, time.Duration(r.WallMS*float64(time.Millisecond)).Round(time.Millisecond), r.LimitFraction)
@@ -173,12 +173,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	progress("heap: All over %d and %d records", o.HeapSmall, o.HeapLarge)
 	if rep.Heap, err = measureHeap(ctx, o); err != nil {
-		fmt.Fprintln(stderr, "apitable-bench:", err)
+		_, _ = fmt.Fprintln(stderr, "apitable-bench:", err)
 		return 1
 	}
 	progress("decode: %d-record page", decodeRecs)
 	if rep.Decode, err = measureDecode(ctx, o); err != nil {
-		fmt.Fprintln(stderr, "apitable-bench:", err)
+		_, _ = fmt.Fprintln(stderr, "apitable-bench:", err)
 		return 1
 	}
 	rep.loadAvg()
@@ -188,12 +188,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
-			fmt.Fprintln(stderr, "apitable-bench:", err)
+			_, _ = fmt.Fprintln(stderr, "apitable-bench:", err)
 			return 1
 		}
 		return 0
 	}
-	rep.markdown(stdout)
+	if err := rep.markdown(stdout); err != nil {
+		_, _ = fmt.Fprintln(stderr, "apitable-bench:", err)
+		return 1
+	}
 	return 0
 }
 
@@ -954,7 +957,10 @@ func heapTarget(name string, runs []heapRun, ratio float64) target {
 	return t
 }
 
-func (r *report) markdown(w io.Writer) {
+// markdown writes the report to out. It is built in memory first (it is a few
+// KB), so the one write to out is the only one that can fail.
+func (r *report) markdown(out io.Writer) error {
+	w := new(strings.Builder)
 	o := r.Params
 	fmt.Fprintf(w, "# apitable-bench\n\n")
 	fmt.Fprintf(w, "Parameters: -n %d -read %d -rate %d -latencies %s -heap-small %d -heap-large %d -decode-time %s; %s, GOMAXPROCS %d",
@@ -1019,6 +1025,8 @@ func (r *report) markdown(w io.Writer) {
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "- %s\n", n)
 	}
+	_, err := io.WriteString(out, w.String())
+	return err
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -14,7 +14,7 @@ import (
 var tiny = []string{"-n", "25", "-read", "1500", "-rate", "500", "-latencies", "0.5,2",
 	"-heap-small", "300", "-heap-large", "2500", "-decode-time", "5ms"}
 
-func TestMarkdown(t *testing.T) {
+func TestMarkdown(t *testing.T) { //nolint:paralleltest // runs the whole benchmark, which measures heap and timing: other tests would skew it
 	var out, errb bytes.Buffer
 	if code := run(tiny, &out, &errb); code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, errb.String())
@@ -54,7 +54,7 @@ func TestMarkdown(t *testing.T) {
 	}
 }
 
-func TestJSON(t *testing.T) {
+func TestJSON(t *testing.T) { //nolint:paralleltest // runs the whole benchmark, which measures heap and timing: other tests would skew it
 	var out, errb bytes.Buffer
 	if code := run(append([]string{"-json"}, tiny...), &out, &errb); code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, errb.String())
@@ -106,6 +106,7 @@ func TestJSON(t *testing.T) {
 }
 
 func TestFlags(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"-n", "0"},
 		{"-rate", "0"},
@@ -121,6 +122,7 @@ func TestFlags(t *testing.T) {
 }
 
 func TestPagesTransport(t *testing.T) {
+	t.Parallel()
 	// The canned transport must page like the server: total, short last
 	// page, and a first record id that differs from page to page.
 	rt := newPagesTransport(2500, 0)
@@ -137,7 +139,9 @@ func TestPagesTransport(t *testing.T) {
 				Records                  []struct{ RecordID string }
 			}
 		}
-		if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+		err = json.NewDecoder(resp.Body).Decode(&env)
+		_ = resp.Body.Close()
+		if err != nil {
 			t.Fatalf("page %d: %v", page, err)
 		}
 		want := []int{1000, 1000, 500, 0}[page-1]

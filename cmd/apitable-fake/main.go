@@ -79,7 +79,7 @@ func run(args []string, stdout io.Writer) error {
 			return err
 		}
 	} else {
-		fmt.Fprintf(stdout, "APITable fake serving at %s\n  token:       %s\n  space:       %s\n  datasheet:   %s\n  view:        %s\n",
+		_, _ = fmt.Fprintf(stdout, "APITable fake serving at %s\n  token:       %s\n  space:       %s\n  datasheet:   %s\n  view:        %s\n",
 			in.BaseURL, in.Token, in.SpaceID, in.DatasheetID, in.ViewID)
 	}
 	return serve(ctx, ln, s.Handler())

@@ -17,6 +17,7 @@ import (
 )
 
 func TestSeedAndServe(t *testing.T) {
+	t.Parallel()
 	s := apitabletest.New()
 	defer s.Close()
 	ds, err := seed(s)
@@ -40,7 +41,7 @@ func TestSeedAndServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"total":5`) {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
@@ -55,7 +56,7 @@ func TestSeedAndServe(t *testing.T) {
 	}
 }
 
-func TestRunJSONLine(t *testing.T) {
+func TestRunJSONLine(t *testing.T) { //nolint:paralleltest // sends SIGINT to the whole test process
 	pr, pw := io.Pipe()
 	errc := make(chan error, 1)
 	go func() { errc <- run([]string{"-json", "-rate", "0"}, pw) }()
@@ -83,6 +84,7 @@ func TestRunJSONLine(t *testing.T) {
 // TestDemoSpaceShape: the demo exercises a folder, two datasheets linked to
 // each other, a member cell and an attachment cell, as read by the client.
 func TestDemoSpaceShape(t *testing.T) {
+	t.Parallel()
 	s := apitabletest.New()
 	defer s.Close()
 	ds, err := seed(s)

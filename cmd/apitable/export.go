@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -64,15 +63,16 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	var w io.Writer = e.stdout
+	w := e.stdout
 	dest := "stdout"
+	var outFile *os.File
 	if *out != "" && *out != "-" {
 		f, err := os.Create(*out)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		w, dest = f, *out
+		defer func() { _ = f.Close() }() // on early returns; the Close below is the checked one
+		w, dest, outFile = f, *out, f
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var write func(apitable.Record) error
@@ -126,12 +126,17 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if err := bw.Flush(); ferr == nil {
 		ferr = err
 	}
+	if outFile != nil {
+		if err := outFile.Close(); ferr == nil {
+			ferr = err
+		}
+	}
 	if iterErr == nil && ctx.Err() != nil {
 		iterErr = ctx.Err()
 	}
 	switch {
 	case iterErr != nil && ctx.Err() != nil:
-		fmt.Fprintf(e.stderr, "apitable export: interrupted after %d records (written to %s)\n", n, dest)
+		_, _ = fmt.Fprintf(e.stderr, "apitable export: interrupted after %d records (written to %s)\n", n, dest)
 		return &exitCodeError{code: exitInterrupted}
 	case iterErr != nil:
 		return fmt.Errorf("after %d records: %w", n, iterErr)
@@ -139,7 +144,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		return ferr
 	}
 	if !*quiet {
-		fmt.Fprintf(e.stderr, "exported %d records to %s\n", n, dest)
+		_, _ = fmt.Fprintf(e.stderr, "exported %d records to %s\n", n, dest)
 	}
 	return nil
 }

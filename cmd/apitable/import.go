@@ -126,14 +126,14 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	}
 	imp.c = c
 
-	var in io.Reader = e.stdin
+	in := e.stdin
 	total := -1
 	if path != "-" {
-		f, err := os.Open(path)
+		f, err := os.Open(path) //nolint:gosec // G304: the path is the user's own input-file argument
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // read-only: nothing to lose on Close
 		in = f
 		if !*quiet {
 			total = countRows(path, *format)
@@ -152,7 +152,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 			return usagef("-key: name key fields by name (%q is the id of %q)", k, f.Name)
 		case !writable(f):
 			return usagef("-key: field %q is read-only", k)
-		case !(isTextType(f.Type) || isNumberType(f.Type) || f.Type == apitable.FieldCheckbox || f.Type == apitable.FieldDateTime):
+		case !isTextType(f.Type) && !isNumberType(f.Type) && f.Type != apitable.FieldCheckbox && f.Type != apitable.FieldDateTime:
 			return usagef("-key: field %q has type %s; key fields need text, number, checkbox or date values", k, f.Type)
 		}
 	}
@@ -175,8 +175,8 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		defer os.Remove(tmp.Name()) // after the rename, a no-op
-		defer tmp.Close()
+		defer func() { _ = os.Remove(tmp.Name()) }() // after the rename, a no-op
+		defer func() { _ = tmp.Close() }()           // on early returns; the success path closes and checks it below
 		imp.failW = bufio.NewWriter(tmp)
 		imp.failEnc = json.NewEncoder(imp.failW)
 		imp.failEnc.SetEscapeHTML(false)
@@ -204,7 +204,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	imp.report(*failPath)
 	switch {
 	case ctx.Err() != nil:
-		fmt.Fprintln(e.stderr, "apitable import: interrupted")
+		_, _ = fmt.Fprintln(e.stderr, "apitable import: interrupted")
 		return &exitCodeError{code: exitInterrupted}
 	case readErr != nil:
 		return readErr
@@ -242,7 +242,7 @@ func (imp *importer) loop(ctx context.Context, rr rowReader, drainRest bool) err
 			return nil
 		}
 		row, err := rr.next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -410,15 +410,15 @@ func (imp *importer) report(failPath string) {
 	if imp.dryRun {
 		mode = "dry run"
 	}
-	fmt.Fprintf(w, "%s: %d rows read: %d applied, %d failed, %d outcome unknown, %d invalid, %d skipped\n",
+	_, _ = fmt.Fprintf(w, "%s: %d rows read: %d applied, %d failed, %d outcome unknown, %d invalid, %d skipped\n",
 		mode, imp.read, imp.applied, imp.failed, imp.unknown, imp.invalid, imp.skipped)
 	if imp.dryRun {
-		fmt.Fprintln(w, "dry run: nothing was sent (applied = rows that would be sent)")
+		_, _ = fmt.Fprintln(w, "dry run: nothing was sent (applied = rows that would be sent)")
 	}
 	if len(imp.firstErrs) > 0 {
-		fmt.Fprintln(w, "first errors:")
+		_, _ = fmt.Fprintln(w, "first errors:")
 		for _, m := range imp.firstErrs {
-			fmt.Fprintln(w, "  "+m)
+			_, _ = fmt.Fprintln(w, "  "+m)
 		}
 	}
 	notApplied := imp.failed + imp.unknown + imp.invalid + imp.skipped
@@ -426,17 +426,17 @@ func (imp *importer) report(failPath string) {
 		return
 	}
 	if failPath == "" {
-		fmt.Fprintln(w, "rows not applied were not saved: pass -failures file.jsonl to keep them for a re-run")
+		_, _ = fmt.Fprintln(w, "rows not applied were not saved: pass -failures file.jsonl to keep them for a re-run")
 		return
 	}
-	fmt.Fprintf(w, "%d rows not applied written to %s; fix the cause, then resume with:\n", imp.failures, failPath)
+	_, _ = fmt.Fprintf(w, "%d rows not applied written to %s; fix the cause, then resume with:\n", imp.failures, failPath)
 	key := ""
 	if len(imp.keys) > 0 {
 		key = " -key " + strings.Join(imp.keys, ",")
 	}
-	fmt.Fprintf(w, "  apitable import -datasheet %s -format jsonl%s %s\n", imp.dst, key, failPath)
+	_, _ = fmt.Fprintf(w, "  apitable import -datasheet %s -format jsonl%s %s\n", imp.dst, key, failPath)
 	if imp.unknown > 0 && len(imp.keys) == 0 {
-		fmt.Fprintf(w, "warning: %d rows have an unknown outcome and may exist already; re-importing them without -key may duplicate them\n", imp.unknown)
+		_, _ = fmt.Fprintf(w, "warning: %d rows have an unknown outcome and may exist already; re-importing them without -key may duplicate them\n", imp.unknown)
 	}
 }
 
@@ -488,12 +488,12 @@ func newCSVReader(r io.Reader, fields []apitable.Field, ignoreUnknown bool, warn
 		c.cols[i] = f
 	}
 	if len(unknown) > 0 && ignoreUnknown {
-		fmt.Fprintf(warn, "import: ignoring columns of unknown fields: %s\n", quoteList(unknown))
+		_, _ = fmt.Fprintf(warn, "import: ignoring columns of unknown fields: %s\n", quoteList(unknown))
 	} else if len(unknown) > 0 {
 		return nil, fmt.Errorf("CSV header: no field named %s in the datasheet", quoteList(unknown))
 	}
 	if len(skipped) > 0 {
-		fmt.Fprintf(warn, "import: ignoring read-only and attachment columns: %s\n", quoteList(skipped))
+		_, _ = fmt.Fprintf(warn, "import: ignoring read-only and attachment columns: %s\n", quoteList(skipped))
 	}
 	return c, nil
 }
@@ -577,7 +577,7 @@ func (j *jsonlReader) parse(b []byte) inputRow {
 	var obj map[string]any
 	if err := json.Unmarshal(b, &obj); err != nil {
 		row.raw = map[string]any{"_raw": string(b)}
-		row.err = fmt.Errorf("not a JSON object: %v", err)
+		row.err = fmt.Errorf("not a JSON object: %w", err)
 		return row
 	}
 	cells := obj
@@ -616,11 +616,11 @@ func (j *jsonlReader) parse(b []byte) inputRow {
 // countRows counts the data rows of a file for the progress total; -1 when
 // it cannot. It reads the file once more, streaming.
 func countRows(path, format string) int {
-	f, err := os.Open(path)
+	f, err := os.Open(path) //nolint:gosec // G304: the path is the user's own -file argument
 	if err != nil {
 		return -1
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only: nothing to lose on Close
 	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
 		return -1
 	}
@@ -632,7 +632,7 @@ func countRows(path, format string) int {
 		cr.ReuseRecord = true
 		for {
 			if _, err := cr.Read(); err != nil {
-				if err != io.EOF {
+				if !errors.Is(err, io.EOF) {
 					return -1
 				}
 				break
@@ -647,7 +647,7 @@ func countRows(path, format string) int {
 		if len(bytes.TrimSpace(b)) > 0 {
 			inLine = true
 		}
-		if err == bufio.ErrBufferFull {
+		if errors.Is(err, bufio.ErrBufferFull) {
 			continue
 		}
 		if inLine {

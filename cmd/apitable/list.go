@@ -21,12 +21,16 @@ func writeJSON(w io.Writer, v any) error {
 // writeTable prints rows aligned under an upper-case header.
 func writeTable(w io.Writer, header []string, rows [][]string) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	if _, err := fmt.Fprintln(tw, strings.Join(header, "\t")); err != nil {
+		return err
+	}
 	for _, r := range rows {
 		for i := range r {
 			r[i] = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(r[i])
 		}
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
+		if _, err := fmt.Fprintln(tw, strings.Join(r, "\t")); err != nil {
+			return err
+		}
 	}
 	return tw.Flush()
 }

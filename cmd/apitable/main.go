@@ -135,18 +135,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	global.StringVar(&e.token, "token", "", "API token (default $APITABLE_TOKEN)")
 	global.StringVar(&e.baseURL, "base-url", "", "server base URL (default $APITABLE_BASE_URL or "+apitable.DefaultBaseURL+")")
 	global.Float64Var(&e.rate, "rate", 0, "requests per second per datasheet (default 5, the API's limit)")
-	global.Usage = func() { fmt.Fprint(stderr, usageText) }
+	global.Usage = func() { _, _ = fmt.Fprint(stderr, usageText) }
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usageText)
+			_, _ = fmt.Fprint(stdout, usageText)
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "apitable: %v\n\n%s", err, usageText)
+		_, _ = fmt.Fprintf(stderr, "apitable: %v\n\n%s", err, usageText)
 		return exitUsage
 	}
 	rest := global.Args()
 	if len(rest) == 0 {
-		fmt.Fprint(stderr, usageText)
+		_, _ = fmt.Fprint(stderr, usageText)
 		return exitUsage
 	}
 	cmds := map[string]func(context.Context, *env, []string) error{
@@ -159,12 +159,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	name := rest[0]
 	if name == "help" {
-		fmt.Fprint(stdout, usageText)
+		_, _ = fmt.Fprint(stdout, usageText)
 		return exitOK
 	}
 	cmd, ok := cmds[name]
 	if !ok {
-		fmt.Fprintf(stderr, "apitable: unknown command %q\n\n%s", name, usageText)
+		_, _ = fmt.Fprintf(stderr, "apitable: unknown command %q\n\n%s", name, usageText)
 		return exitUsage
 	}
 	err := cmd(ctx, e, rest[1:])
@@ -178,13 +178,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case errors.As(err, &ce):
 		return ce.code
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "apitable %s: %v (see apitable %s -h)\n", name, ue.msg, name)
+		_, _ = fmt.Fprintf(stderr, "apitable %s: %v (see apitable %s -h)\n", name, ue.msg, name)
 		return exitUsage
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
-		fmt.Fprintf(stderr, "apitable %s: interrupted\n", name)
+		_, _ = fmt.Fprintf(stderr, "apitable %s: interrupted\n", name)
 		return exitInterrupted
 	default:
-		fmt.Fprintf(stderr, "apitable %s: %v\n", name, redact(err.Error(), e))
+		_, _ = fmt.Fprintf(stderr, "apitable %s: %v\n", name, redact(err.Error(), e))
 		return exitError
 	}
 }
@@ -215,9 +215,9 @@ func (e *env) newFlagSet(name, synopsis string) *flag.FlagSet {
 	fs.Func("base-url", "server base URL (default $APITABLE_BASE_URL or "+apitable.DefaultBaseURL+")", func(s string) error { e.baseURL = s; return nil })
 	fs.Float64Var(&e.rate, "rate", e.rate, "requests per second per datasheet (default 5, the API's limit; self-hosted servers may allow more)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: apitable %s %s\n\nFlags:\n", name, synopsis)
+		_, _ = fmt.Fprintf(fs.Output(), "usage: apitable %s %s\n\nFlags:\n", name, synopsis)
 		fs.PrintDefaults()
-		fmt.Fprintln(fs.Output(), "\nExit codes: 0 ok, 1 error, 2 usage, 3 partial failure (import), 130 interrupted.")
+		_, _ = fmt.Fprintln(fs.Output(), "\nExit codes: 0 ok, 1 error, 2 usage, 3 partial failure (import), 130 interrupted.")
 	}
 	return fs
 }

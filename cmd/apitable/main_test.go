@@ -96,7 +96,7 @@ type result struct {
 
 // cli runs the command in-process against srv and checks that the token
 // never appears in its output.
-func cli(t *testing.T, ctx context.Context, srv *apitabletest.Server, stdin string, args ...string) result {
+func cli(t *testing.T, ctx context.Context, srv *apitabletest.Server, stdin string, args ...string) result { //nolint:revive // context-as-argument: a test helper takes *testing.T first, by convention
 	t.Helper()
 	env := map[string]string{"APITABLE_TOKEN": srv.Token(), "APITABLE_BASE_URL": srv.URL()}
 	var out, errb bytes.Buffer

@@ -79,7 +79,7 @@ func (p *progress) finish() {
 	}
 	if p.tty {
 		p.draw(p.now())
-		fmt.Fprintln(p.w)
+		_, _ = fmt.Fprintln(p.w)
 	}
 }
 
@@ -98,7 +98,7 @@ func (p *progress) draw(now time.Time) {
 		count = fmt.Sprintf("%d/%d", p.done, p.total)
 	}
 	if !p.tty {
-		fmt.Fprintf(p.w, "%s %s records (%.1f/s, %s elapsed%s)\n", p.verb, count, rate, fmtDuration(elapsed), eta)
+		_, _ = fmt.Fprintf(p.w, "%s %s records (%.1f/s, %s elapsed%s)\n", p.verb, count, rate, fmtDuration(elapsed), eta)
 		return
 	}
 	bar := ""
@@ -114,7 +114,7 @@ func (p *progress) draw(now time.Time) {
 		pad = strings.Repeat(" ", n)
 	}
 	p.width = len(line)
-	fmt.Fprintf(p.w, "\r%s%s", line, pad)
+	_, _ = fmt.Fprintf(p.w, "\r%s%s", line, pad)
 }
 
 // fmtDuration prints d as m:ss or h:mm:ss.

@@ -82,7 +82,7 @@ func run() error {
 	if errors.Is(err, apitable.ErrDatasheetNotFound) {
 		fmt.Println("as expected, dstDoesNotExist000 is not found:", err)
 	} else {
-		return fmt.Errorf("expected ErrDatasheetNotFound, got %v", err)
+		return fmt.Errorf("expected ErrDatasheetNotFound, got %w", err)
 	}
 
 	// Clean up what the tour wrote.

@@ -228,7 +228,7 @@ func parseNumericText(s string) (float64, bool) {
 	if body != "" && (body[0] == '+' || body[0] == '-') {
 		body = body[1:]
 	}
-	if body == "" || !(isDigit(body[0]) || (body[0] == '.' && len(body) > 1 && isDigit(body[1]))) {
+	if body == "" || !isDigit(body[0]) && (body[0] != '.' || len(body) < 2 || !isDigit(body[1])) {
 		return 0, false
 	}
 	n, bad := scanNumber(body)

@@ -55,6 +55,7 @@ func eval(t testing.TB, src string) (any, error) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		src string
 		pos int
@@ -124,6 +125,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
+			t.Parallel()
 			_, err := Parse(tt.src)
 			require.Error(t, err)
 			var se *SyntaxError
@@ -136,6 +138,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestCanonicalString(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ src, want string }{
 		{"1+2*3", "1 + 2 * 3"},
 		{"(1+2)*3", "(1 + 2) * 3"},
@@ -173,6 +176,7 @@ func TestCanonicalString(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
+			t.Parallel()
 			e := mustParse(t, tt.src)
 			assert.Equal(t, tt.want, e.String())
 			e2 := mustParse(t, e.String())
@@ -182,6 +186,7 @@ func TestCanonicalString(t *testing.T) {
 }
 
 func TestPrecedence(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		src  string
 		want any
@@ -207,6 +212,7 @@ func TestPrecedence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
+			t.Parallel()
 			got, err := eval(t, tt.src)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
@@ -215,6 +221,7 @@ func TestPrecedence(t *testing.T) {
 }
 
 func TestEval(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		src  string
 		want any
@@ -327,6 +334,7 @@ func TestEval(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
+			t.Parallel()
 			got, err := eval(t, tt.src)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
@@ -335,6 +343,7 @@ func TestEval(t *testing.T) {
 }
 
 func TestComparisons(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		src  string
 		want bool
@@ -424,6 +433,7 @@ func TestComparisons(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
+			t.Parallel()
 			got, err := eval(t, tt.src)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
@@ -432,6 +442,7 @@ func TestComparisons(t *testing.T) {
 }
 
 func TestEvalErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		src string
 		pos int
@@ -460,6 +471,7 @@ func TestEvalErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
+			t.Parallel()
 			_, err := eval(t, tt.src)
 			require.Error(t, err)
 			var ee *EvalError
@@ -471,6 +483,7 @@ func TestEvalErrors(t *testing.T) {
 }
 
 func TestEvalUnsupportedCellType(t *testing.T) {
+	t.Parallel()
 	e := mustParse(t, "{F} = 1")
 	_, err := Eval(e, row(map[string]any{"F": struct{}{}}))
 	var ee *EvalError
@@ -495,6 +508,7 @@ func TestEvalUnsupportedCellType(t *testing.T) {
 }
 
 func TestFields(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		src  string
 		want []string
@@ -506,6 +520,7 @@ func TestFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
+			t.Parallel()
 			got := Fields(mustParse(t, tt.src))
 			if len(tt.want) == 0 {
 				assert.Equal(t, 0, len(got))
@@ -523,6 +538,7 @@ func TestFields(t *testing.T) {
 }
 
 func TestTruthy(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		v    any
 		want bool
@@ -555,6 +571,7 @@ func TestTruthy(t *testing.T) {
 
 // TestFilter checks formulas used as filterByFormula over several rows.
 func TestFilter(t *testing.T) {
+	t.Parallel()
 	rows := []map[string]any{
 		{"Name": "Alice", "Age": 30.0, "Tags": []any{"vip"}},
 		{"Name": "bob", "Age": 17.0, "Tags": []any{}},
@@ -582,6 +599,7 @@ func TestFilter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
+			t.Parallel()
 			e := mustParse(t, tt.src)
 			var got []int
 			for i, r := range rows {
@@ -597,6 +615,7 @@ func TestFilter(t *testing.T) {
 }
 
 func TestQuote(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"", `""`},
 		{"abc", `"abc"`},
@@ -618,6 +637,7 @@ func TestQuote(t *testing.T) {
 }
 
 func TestFieldRef(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"Name", "{Name}"},
 		{"", "{}"},
@@ -640,6 +660,7 @@ func TestFieldRef(t *testing.T) {
 }
 
 func TestNumberRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, v := range []float64{0, 1, 0.1, 1.0 / 3, 123456789012345678, 1e21, 1e-7, 5e-324, math.MaxFloat64, 1e-6, 999999999999999999999} {
 		e := mustParse(t, formatNumber(v))
 		got, err := Eval(e, nil)
@@ -649,6 +670,7 @@ func TestNumberRoundTrip(t *testing.T) {
 }
 
 func TestNumericText(t *testing.T) {
+	t.Parallel()
 	good := map[string]float64{"1": 1, "-1": -1, "+2.5": 2.5, " 3 ": 3, ".5": 0.5, "1e3": 1000, "1.": 1, "\t-4E-1\n": -0.4}
 	for s, want := range good {
 		got, ok := parseNumericText(s)
@@ -662,6 +684,7 @@ func TestNumericText(t *testing.T) {
 }
 
 func TestSyntaxErrorIsError(t *testing.T) {
+	t.Parallel()
 	_, err := Parse("1 +")
 	assert.Equal(t, "formula syntax error at position 3: unexpected end of formula, expected an expression", err.Error())
 	_, err = eval(t, "{Nope}")

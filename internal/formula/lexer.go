@@ -206,7 +206,7 @@ func hexVal(s string) (rune, bool) {
 	if err != nil {
 		return 0, false
 	}
-	return rune(v), true
+	return rune(v), true //nolint:gosec // four hex digits: v <= 0xFFFF
 }
 
 // str scans a quoted string literal.
@@ -278,7 +278,7 @@ func (l *lexer) hex4() (rune, bool) {
 	}
 	for i := 0; i < 4; i++ {
 		c := l.src[l.pos+i]
-		if !isDigit(c) && !(c >= 'a' && c <= 'f') && !(c >= 'A' && c <= 'F') {
+		if !isDigit(c) && (c < 'a' || c > 'f') && (c < 'A' || c > 'F') {
 			return 0, false
 		}
 	}

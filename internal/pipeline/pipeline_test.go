@@ -45,12 +45,12 @@ func goid() uint64 {
 	return id
 }
 
-func TestOrderedInIndexOrder(t *testing.T) {
-	for _, window := range []int{1, 2, 3, 8, 64} {
+func TestOrderedInIndexOrder(t *testing.T) { //nolint:paralleltest // the package's tests are serial: TestOrderedNoLeak checks the whole process with goleak
+	for _, window := range []int{1, 2, 3, 8, 64} { //nolint:paralleltest // the package's tests are serial: TestOrderedNoLeak checks the whole process with goleak
 		t.Run(fmt.Sprintf("window%d", window), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				const n = 50
-				rng := rand.New(rand.NewPCG(uint64(window), 42))
+				rng := rand.New(rand.NewPCG(uint64(window), 42)) //nolint:gosec // G404: a seeded, reproducible test RNG
 				delays := make([]time.Duration, n)
 				for i := range delays {
 					// Later jobs tend to finish first.
@@ -93,8 +93,8 @@ func TestOrderedInIndexOrder(t *testing.T) {
 	}
 }
 
-func TestOrderedWindowBound(t *testing.T) {
-	for _, tt := range []struct{ window, jobs, wantPeak int }{
+func TestOrderedWindowBound(t *testing.T) { //nolint:paralleltest // the package's tests are serial: TestOrderedNoLeak checks the whole process with goleak
+	for _, tt := range []struct{ window, jobs, wantPeak int }{ //nolint:paralleltest // the package's tests are serial: TestOrderedNoLeak checks the whole process with goleak
 		{1, 20, 1},
 		{2, 20, 2},
 		{5, 40, 5},
@@ -105,7 +105,7 @@ func TestOrderedWindowBound(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("window%d/jobs%d", tt.window, tt.jobs), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				rng := rand.New(rand.NewPCG(uint64(tt.jobs), uint64(tt.window+10)))
+				rng := rand.New(rand.NewPCG(uint64(tt.jobs), uint64(tt.window+10))) //nolint:gosec // G404: a seeded, reproducible test RNG
 				delays := make([]time.Duration, tt.jobs)
 				for i := range delays {
 					delays[i] = time.Duration(1+rng.IntN(30)) * time.Millisecond
@@ -151,7 +151,7 @@ func TestOrderedWindowBound(t *testing.T) {
 
 // TestOrderedSlowHeadBlocksWindow: a slow first job holds its slot until it
 // is delivered, so finished later jobs do not let more than window run.
-func TestOrderedSlowHeadBlocksWindow(t *testing.T) {
+func TestOrderedSlowHeadBlocksWindow(t *testing.T) { //nolint:paralleltest // the package's tests are serial: TestOrderedNoLeak checks the whole process with goleak
 	synctest.Test(t, func(t *testing.T) {
 		var g gauge
 		var launched atomic.Int64
@@ -187,7 +187,7 @@ func TestOrderedSlowHeadBlocksWindow(t *testing.T) {
 	})
 }
 
-func TestOrderedMoreStopsLaunching(t *testing.T) {
+func TestOrderedMoreStopsLaunching(t *testing.T) { //nolint:paralleltest // the package's tests are serial: TestOrderedNoLeak checks the whole process with goleak
 	synctest.Test(t, func(t *testing.T) {
 		var mu sync.Mutex
 		fetched := map[int]bool{}
@@ -226,7 +226,7 @@ func TestOrderedMoreStopsLaunching(t *testing.T) {
 	})
 }
 
-func TestOrderedZeroJobs(t *testing.T) {
+func TestOrderedZeroJobs(t *testing.T) { //nolint:paralleltest // the package's tests are serial: TestOrderedNoLeak checks the whole process with goleak
 	synctest.Test(t, func(t *testing.T) {
 		var asked []int
 		Ordered(t.Context(), 4,
@@ -248,7 +248,7 @@ func TestOrderedZeroJobs(t *testing.T) {
 // TestOrderedMoreSeesDeliverState is the paged-read pattern: the page count is
 // only known once page 0 is delivered. more and deliver share plain
 // variables; run with -race to check both run on the caller's goroutine.
-func TestOrderedMoreSeesDeliverState(t *testing.T) {
+func TestOrderedMoreSeesDeliverState(t *testing.T) { //nolint:paralleltest // the package's tests are serial: TestOrderedNoLeak checks the whole process with goleak
 	synctest.Test(t, func(t *testing.T) {
 		caller := goid()
 		total := -1 // unknown
@@ -289,7 +289,7 @@ func TestOrderedMoreSeesDeliverState(t *testing.T) {
 // TestOrderedDeliverFalseCancelsInFlight: after deliver returns false, the
 // fetches still running see their ctx cancelled, nothing new is launched,
 // deliver is not called again, and Ordered returns once they have ended.
-func TestOrderedDeliverFalseCancelsInFlight(t *testing.T) {
+func TestOrderedDeliverFalseCancelsInFlight(t *testing.T) { //nolint:paralleltest // the package's tests are serial: TestOrderedNoLeak checks the whole process with goleak
 	synctest.Test(t, func(t *testing.T) {
 		const window = 4
 		var launched, ended, cancelled atomic.Int64
@@ -337,7 +337,7 @@ func TestOrderedDeliverFalseCancelsInFlight(t *testing.T) {
 
 // TestOrderedNoLeak: no goroutine outlives Ordered, whether it ends normally
 // or through a false from deliver.
-func TestOrderedNoLeak(t *testing.T) {
+func TestOrderedNoLeak(t *testing.T) { //nolint:paralleltest // the package's tests are serial: TestOrderedNoLeak checks the whole process with goleak
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	for _, stopAt := range []int{-1, 0, 2} {
 		Ordered(context.Background(), 5,
@@ -345,7 +345,7 @@ func TestOrderedNoLeak(t *testing.T) {
 			func(ctx context.Context, i int) (int, error) {
 				select {
 				case <-ctx.Done():
-				case <-time.After(time.Duration(rand.IntN(3)) * time.Millisecond):
+				case <-time.After(time.Duration(rand.IntN(3)) * time.Millisecond): //nolint:gosec // G404: random test jitter, not security
 				}
 				return i, nil
 			},
@@ -353,7 +353,7 @@ func TestOrderedNoLeak(t *testing.T) {
 	}
 }
 
-func TestOrderedParentCancel(t *testing.T) {
+func TestOrderedParentCancel(t *testing.T) { //nolint:paralleltest // the package's tests are serial: TestOrderedNoLeak checks the whole process with goleak
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		time.AfterFunc(10*time.Millisecond, cancel)
@@ -397,7 +397,7 @@ func TestOrderedParentCancel(t *testing.T) {
 
 // TestOrderedParentCancelStopsViaDeliver: Ordered itself does not watch ctx;
 // a deliver that stops on error ends it promptly.
-func TestOrderedParentCancelStopsViaDeliver(t *testing.T) {
+func TestOrderedParentCancelStopsViaDeliver(t *testing.T) { //nolint:paralleltest // the package's tests are serial: TestOrderedNoLeak checks the whole process with goleak
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
@@ -421,7 +421,7 @@ func TestOrderedParentCancelStopsViaDeliver(t *testing.T) {
 	})
 }
 
-func TestOrderedFetchCtxIsDerived(t *testing.T) {
+func TestOrderedFetchCtxIsDerived(t *testing.T) { //nolint:paralleltest // the package's tests are serial: TestOrderedNoLeak checks the whole process with goleak
 	synctest.Test(t, func(t *testing.T) {
 		type key struct{}
 		parent := context.WithValue(t.Context(), key{}, "v")
@@ -451,7 +451,7 @@ func TestOrderedFetchCtxIsDerived(t *testing.T) {
 	})
 }
 
-func TestTurnsPassInOrder(t *testing.T) {
+func TestTurnsPassInOrder(t *testing.T) { //nolint:paralleltest // the package's tests are serial: TestOrderedNoLeak checks the whole process with goleak
 	synctest.Test(t, func(t *testing.T) {
 		var turns Turns
 		var mu sync.Mutex
@@ -476,7 +476,7 @@ func TestTurnsPassInOrder(t *testing.T) {
 	})
 }
 
-func TestTurnsDoneEarlyAndCancel(t *testing.T) {
+func TestTurnsDoneEarlyAndCancel(t *testing.T) { //nolint:paralleltest // the package's tests are serial: TestOrderedNoLeak checks the whole process with goleak
 	synctest.Test(t, func(t *testing.T) {
 		var turns Turns
 		turns.Done(1) // job 1 gave up before its turn

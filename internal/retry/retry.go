@@ -19,15 +19,15 @@ import (
 type Kind int
 
 const (
-	// Read: GET, always safe to repeat.
+	// Read is a GET, always safe to repeat.
 	Read Kind = iota
-	// Update: PATCH/PUT by record id; repeating it writes the same values.
+	// Update is a PATCH/PUT by record id; repeating it writes the same values.
 	Update
-	// Delete: DELETE by id; a repeat that finds nothing counts as done.
+	// Delete is a DELETE by id; a repeat that finds nothing counts as done.
 	Delete
-	// Create: POST that adds state; a repeat would duplicate it.
+	// Create is a POST that adds state; a repeat would duplicate it.
 	Create
-	// Upload: a streamed POST; a repeat duplicates it and may be impossible.
+	// Upload is a streamed POST; a repeat duplicates it and may be impossible.
 	Upload
 )
 
@@ -57,17 +57,17 @@ func (k Kind) RepeatSafe() bool { return k == Read || k == Update || k == Delete
 type Class int
 
 const (
-	// OK: a definite answer that needs no retry (success or a business error).
+	// OK is a definite answer that needs no retry (success or a business error).
 	OK Class = iota
-	// NotSent: the request never reached the server (dial, DNS, refused).
+	// NotSent means the request never reached the server (dial, DNS, refused).
 	NotSent
-	// Throttled: HTTP 429, rejected unprocessed.
+	// Throttled is HTTP 429, rejected unprocessed.
 	Throttled
-	// Ambiguous: sent, but no definite answer (timeout, reset, EOF, 5xx).
+	// Ambiguous means sent, but no definite answer (timeout, reset, EOF, 5xx).
 	Ambiguous
-	// Definite: a definite failure that a repeat would not change.
+	// Definite is a definite failure that a repeat would not change.
 	Definite
-	// Local: a failure on our side that a repeat would not change (TLS
+	// Local is a failure on our side that a repeat would not change (TLS
 	// verification, bad URL, body that cannot be rewound).
 	Local
 )
@@ -176,7 +176,7 @@ func Backoff(n int, min, max time.Duration) time.Duration {
 		ceil = max
 	}
 	half := ceil / 2
-	wait := half + time.Duration(rand.Int64N(int64(half)+1))
+	wait := half + time.Duration(rand.Int64N(int64(half)+1)) //nolint:gosec // G404: backoff jitter needs no cryptographic randomness
 	if wait < min {
 		wait = min
 	}

@@ -234,7 +234,7 @@ func TestClassifyErrorRealTransport(t *testing.T) {
 		c := &http.Client{Transport: &http.Transport{}}
 		resp, err := c.Get(srv.URL)
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			t.Fatal("expected a certificate error")
 		}
 		if got := ClassifyError(err); got != Local {
@@ -252,7 +252,7 @@ func TestClassifyErrorRealTransport(t *testing.T) {
 		c := &http.Client{Transport: &http.Transport{}}
 		resp, err := c.Get("https://" + srv.Listener.Addr().String())
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			t.Fatal("expected a TLS error")
 		}
 		if got := ClassifyError(err); got != Local {
@@ -263,13 +263,13 @@ func TestClassifyErrorRealTransport(t *testing.T) {
 	t.Run("redirect loop", func(t *testing.T) {
 		t.Parallel()
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, r.URL.Path, http.StatusFound)
+			http.Redirect(w, r, r.URL.Path, http.StatusFound) //nolint:gosec // G710: a test server whose redirects are the point of the test
 		}))
 		defer srv.Close()
 		c := &http.Client{Transport: &http.Transport{}}
 		resp, err := c.Get(srv.URL + "/loop")
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			t.Fatal("expected a redirect error")
 		}
 		if got := ClassifyError(err); got != Local {
@@ -281,7 +281,7 @@ func TestClassifyErrorRealTransport(t *testing.T) {
 		t.Parallel()
 		resp, err := (&http.Client{}).Get("ftp://example.test/x")
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			t.Fatal("expected a scheme error")
 		}
 		if got := ClassifyError(err); got != Local {
@@ -294,14 +294,14 @@ func TestClassifyErrorRealTransport(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			conn, _, err := w.(http.Hijacker).Hijack()
 			if err == nil {
-				conn.Close()
+				_ = conn.Close()
 			}
 		}))
 		defer srv.Close()
 		c := &http.Client{Transport: &http.Transport{}}
 		resp, err := c.Get(srv.URL)
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			t.Fatal("expected an EOF error")
 		}
 		if got := ClassifyError(err); got != Ambiguous {
