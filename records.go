@@ -96,6 +96,9 @@ const (
 	// maxPagesInFlight bounds All's read-ahead; with 1000-record pages it
 	// also bounds All's memory.
 	maxPagesInFlight = 8
+	// speculativePages is how many pages All requests before the first
+	// page has given the total.
+	speculativePages = 2
 	// maxIDsPerQuery keeps a recordIds list inside the server's URL limits
 	// (§6.1: about 500 ids fit in an 8 KB request line).
 	maxIDsPerQuery = 400
@@ -278,13 +281,14 @@ func (p *recordsPageJSON) toPage() (*RecordsPage, error) {
 }
 
 // All iterates over every matching record in server order. It requests
-// pages ahead (up to 8 in flight, paced by the rate limiter; the second page
-// speculatively, before the first gives the total) and yields them in order,
+// pages ahead (up to 8 in flight, paced by the rate limiter) and yields them
+// in order,
 // so a scan runs at the datasheet's rate budget whatever the latency, while
-// memory stays bounded by the pages in flight. The speculative page is
-// cancelled before it is sent when the first page answers within the
-// limiter's interval and holds the whole table; at higher latency a table
-// of one page may cost one extra request.
+// memory stays bounded by the pages in flight. Pages 2 and 3 are requested
+// before page 1 has given the total; when page 1 holds the whole table they
+// are cancelled, before they are sent if page 1 answered within the
+// limiter's interval (at higher latency a one-page table may cost one or
+// two extra requests).
 //
 // On failure All yields (Record{}, err) once and stops. Breaking out of the
 // loop cancels the requests in flight and returns once they have ended.
@@ -344,13 +348,13 @@ func (s *RecordsService) All(ctx context.Context, datasheetID string, params *Li
 					return false
 				}
 				if total < 0 {
-					// Before the total is known, page 2 is requested
-					// speculatively: it queues for the limiter behind page
-					// 1, so when page 1 answers first (latency below the
-					// limiter's interval) and the table fits in it, page 2
-					// is cancelled before it is sent; at higher latency it
-					// saves a round trip.
-					return i <= 1
+					// Before the total is known, pages 2 and 3 are
+					// requested speculatively: they queue for the limiter
+					// behind page 1, so when page 1 answers first and the
+					// table fits in it they are cancelled before they are
+					// sent; at latencies of up to 3 limiter intervals they
+					// keep the budget busy until the total arrives.
+					return i <= speculativePages
 				}
 				return i < pages()
 			},

@@ -561,3 +561,37 @@ func TestWritesWithFieldKeyID(t *testing.T) {
 	_, err = c.Records.Create(t.Context(), ds.ID, []apitable.Fields{{title: "x"}}, nil)
 	assert.ErrorIs(t, err, apitable.ErrInvalidRequest)
 }
+
+// TestAllSpeculativePages: pages 2 and 3 are requested before page 1 gives
+// the total. With a fast answer they are cancelled unsent; on a slow link a
+// one-page table costs the pages already admitted, and a big table keeps the
+// budget busy from the start.
+func TestAllSpeculativePages(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		latency time.Duration
+		rows    int
+		want    int // requests sent
+	}{
+		{"fast link, one page", 50 * time.Millisecond, 10, 1},
+		{"slow link, one page", 300 * time.Millisecond, 10, 2}, // page 2 left at 204ms, page 3 would at 408ms
+		{"very slow link, one page", time.Second, 10, 3},
+		{"slow link, five pages", 300 * time.Millisecond, 50, 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"), apitabletest.WithLatency(tc.latency))
+				ds := tasksSheet(t, srv, tc.rows)
+				// Count at the transport: a page cancelled after it was sent
+				// is not in the fake's log (its client hung up).
+				rt := &countingTransport{base: srv.Transport()}
+				c := memClient(t, srv, rt)
+				got := collect(t, c.Records.All(t.Context(), ds.ID, &apitable.ListRecordsParams{PageSize: 10}))
+				assert.Len(t, got, tc.rows)
+				assert.Equal(t, int32(tc.want), rt.n.Load())
+			})
+		})
+	}
+}
