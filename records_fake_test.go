@@ -572,7 +572,7 @@ func TestAllSpeculativePages(t *testing.T) {
 		name    string
 		latency time.Duration
 		rows    int
-		want    int // requests sent
+		want    int32 // requests sent
 	}{
 		{"fast link, one page", 50 * time.Millisecond, 10, 1},
 		{"slow link, one page", 300 * time.Millisecond, 10, 2}, // page 2 left at 204ms, page 3 would at 408ms
@@ -590,7 +590,7 @@ func TestAllSpeculativePages(t *testing.T) {
 				c := memClient(t, srv, rt)
 				got := collect(t, c.Records.All(t.Context(), ds.ID, &apitable.ListRecordsParams{PageSize: 10}))
 				assert.Len(t, got, tc.rows)
-				assert.Equal(t, int32(tc.want), rt.n.Load())
+				assert.Equal(t, tc.want, rt.n.Load())
 			})
 		})
 	}
