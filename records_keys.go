@@ -170,26 +170,7 @@ func (s *RecordsService) recoverUnknown(ctx context.Context, datasheetID string,
 			p2 := p
 			p2.KeyFields = nil // recovery is this loop's job
 			out, err := s.Create(ctx, datasheetID, sub, &p2)
-			var sbe *BatchError
-			switch {
-			case err == nil:
-				for j, i := range missing {
-					results[i] = out[j]
-				}
-				chunks = append(chunks, ChunkResult{Inputs: missing, Status: ChunkApplied, Records: out})
-			case errors.As(err, &sbe):
-				for _, sc := range sbe.Chunks {
-					mapped := make([]int, len(sc.Inputs))
-					for j, k := range sc.Inputs {
-						mapped[j] = missing[k]
-						if sc.Status == ChunkApplied {
-							results[missing[k]] = out[k]
-						}
-					}
-					sc.Inputs, sc.Start, sc.End = mapped, 0, 0
-					chunks = append(chunks, sc)
-				}
-			default:
+			if err := mergeSubset(missing, out, err, results, &chunks); err != nil {
 				chunks = append(chunks, ChunkResult{Inputs: missing, Status: ChunkFailed, Err: err})
 			}
 		}
@@ -202,6 +183,38 @@ func (s *RecordsService) recoverUnknown(ctx context.Context, datasheetID string,
 		return results, be
 	}
 	return results, nil
+}
+
+// mergeSubset folds the outcome of a write over some of the inputs (idx[j]
+// is the input index of the write's j-th record) into results and chunks,
+// with chunk inputs mapped back to input indices. An error that is not a
+// *BatchError (the write failed before sending) is returned unchanged.
+func mergeSubset(idx []int, out []Record, err error, results []Record, chunks *[]ChunkResult) error {
+	var be *BatchError
+	switch {
+	case err == nil:
+		for j, i := range idx {
+			results[i] = out[j]
+		}
+		if len(idx) > 0 {
+			*chunks = append(*chunks, ChunkResult{Inputs: idx, Status: ChunkApplied, Records: out})
+		}
+	case errors.As(err, &be):
+		for _, c := range be.Chunks {
+			mapped := make([]int, len(c.Inputs))
+			for j, k := range c.Inputs {
+				mapped[j] = idx[k]
+				if c.Status == ChunkApplied {
+					results[idx[k]] = out[k]
+				}
+			}
+			c.Inputs, c.Start, c.End = mapped, 0, 0
+			*chunks = append(*chunks, c)
+		}
+	default:
+		return err
+	}
+	return nil
 }
 
 func renumber(chunks []ChunkResult) []ChunkResult {
@@ -287,39 +300,12 @@ func (s *RecordsService) Upsert(ctx context.Context, datasheetID string, records
 	}
 	results := make([]Record, len(records))
 	var chunks []ChunkResult
-	merge := func(idx []int, out []Record, err error) error {
-		var be *BatchError
-		switch {
-		case err == nil:
-			for j, i := range idx {
-				results[i] = out[j]
-			}
-			if len(idx) > 0 {
-				chunks = append(chunks, ChunkResult{Inputs: idx, Status: ChunkApplied, Records: out})
-			}
-		case errors.As(err, &be):
-			for _, c := range be.Chunks {
-				mapped := make([]int, len(c.Inputs))
-				for j, k := range c.Inputs {
-					mapped[j] = idx[k]
-					if c.Status == ChunkApplied {
-						results[idx[k]] = out[k]
-					}
-				}
-				c.Inputs, c.Start, c.End = mapped, 0, 0
-				chunks = append(chunks, c)
-			}
-		default:
-			return err // validation: nothing was sent
-		}
-		return nil
-	}
 	out, err := s.Update(ctx, datasheetID, updates, &UpdateRecordsParams{FieldKey: p.FieldKey})
-	if err := merge(upd, out, err); err != nil {
-		return nil, err
+	if err := mergeSubset(upd, out, err, results, &chunks); err != nil {
+		return nil, err // validation: nothing was sent
 	}
 	out, err = s.Create(ctx, datasheetID, creates, &CreateRecordsParams{FieldKey: p.FieldKey, KeyFields: keyFields})
-	if err := merge(crt, out, err); err != nil {
+	if err := mergeSubset(crt, out, err, results, &chunks); err != nil {
 		return nil, err
 	}
 	if slices.ContainsFunc(chunks, func(c ChunkResult) bool { return c.Status != ChunkApplied }) {
