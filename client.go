@@ -441,8 +441,6 @@ type callState struct {
 	ambiguous bool // some attempt was sent without a definite answer
 	nextWait  time.Duration
 	admitted  func()
-	lastClass retry.Class
-	stopAfter time.Duration // Retry-After beyond the cap
 }
 
 type stateKey struct{}
@@ -720,7 +718,6 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 			retryAfter = d
 		}
 	}
-	st.lastClass = class
 	if class == retry.Ambiguous {
 		st.ambiguous = true
 	}
@@ -741,8 +738,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		// the server asked for, capped.
 		wait = max(wait, retryAfter)
 		if retryAfter > c.retryMaxW {
-			st.stopAfter = retryAfter
-			return false, nil
+			return false, nil // the APIError carries RetryAfter for the caller
 		}
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(dl) {
