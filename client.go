@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -520,6 +521,9 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 	}
 	defer func() { _ = resp.Body.Close() }() // the body has been decoded; a Close error changes nothing
 	apiErr, err := c.decode(resp, cl, st, out)
+	if bb, ok := resp.Body.(*bufferedBody); ok {
+		bb.release() // decoded: nothing refers to the bytes any more
+	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "apitable call",
 		slog.String("method", cl.method), slog.String("path", cl.template),
 		slog.Int("status", resp.StatusCode), slog.Int("attempts", st.attempts),
@@ -671,27 +675,54 @@ func (c *Client) readBody(resp *http.Response) error {
 	}
 	var body []byte
 	var err error
+	pooled := false
 	if n := resp.ContentLength; n > 0 && n <= limit {
-		// Known length (net/http enforces it): one allocation, no regrowth.
-		// (0 is left to ReadAll: hand-made responses often leave it unset.)
-		body = make([]byte, n)
+		// Known length (net/http enforces it): a pooled buffer, no
+		// regrowth. (0 is left to ReadAll: hand-made responses often
+		// leave it unset.)
+		body, pooled = bodyBuffer(int(n)), true
 		_, err = io.ReadFull(resp.Body, body)
 	} else {
 		body, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	}
 	_ = resp.Body.Close()
-	resp.Body = &bufferedBody{Reader: bytes.NewReader(body), data: body}
+	resp.Body = &bufferedBody{Reader: bytes.NewReader(body), data: body, pooled: pooled}
 	if err != nil {
 		return fmt.Errorf("reading response: %w", err)
 	}
 	return nil
 }
 
+// bodyPool recycles the buffers of response bodies: a page of records is
+// about a megabyte, and nothing refers to its bytes once it is decoded
+// (encoding/json copies every string out).
+var bodyPool sync.Pool
+
+func bodyBuffer(n int) []byte {
+	if bp, ok := bodyPool.Get().(*[]byte); ok && cap(*bp) >= n {
+		return (*bp)[:n]
+	}
+	return make([]byte, n)
+}
+
+// release returns a pooled buffer once the body has been decoded.
+func (b *bufferedBody) release() {
+	if b.pooled && cap(b.data) <= maxPooledBody {
+		data := b.data[:0]
+		b.data, b.pooled = nil, false
+		bodyPool.Put(&data)
+	}
+}
+
+// maxPooledBody keeps unusually large bodies out of the pool.
+const maxPooledBody = 8 << 20
+
 // bufferedBody is a body readBody has read; decode takes its bytes as they
 // are instead of copying them again.
 type bufferedBody struct {
 	*bytes.Reader
-	data []byte
+	data   []byte
+	pooled bool
 }
 
 func (*bufferedBody) Close() error { return nil }
