@@ -90,6 +90,15 @@ var goldenCalls = map[string]goldenCall{
 	"records_create_key_fields": func(ctx context.Context, c *apitable.Client) (any, error) {
 		return c.Records.Create(ctx, gDst, []apitable.Fields{{"Title": "k1", "Count": 1}}, &apitable.CreateRecordsParams{KeyFields: []string{"Title"}})
 	},
+	"records_create_key_fields_recovery": func(ctx context.Context, c *apitable.Client) (any, error) {
+		return c.Records.Create(ctx, gDst, []apitable.Fields{{"Title": "k1", "Count": 1}, {"Title": "k2", "Count": 2}}, &apitable.CreateRecordsParams{KeyFields: []string{"Title"}})
+	},
+	"records_create_row_limit": func(ctx context.Context, c *apitable.Client) (any, error) {
+		return c.Records.Create(ctx, gDst, []apitable.Fields{{"Title": "one too many"}}, nil)
+	},
+	"records_list_business_error": func(ctx context.Context, c *apitable.Client) (any, error) {
+		return c.Records.List(ctx, "dstMissing001", nil)
+	},
 	"records_create_two_chunks": func(ctx context.Context, c *apitable.Client) (any, error) {
 		return c.Records.Create(ctx, gDst, goldenNumbered(12), nil)
 	},
@@ -142,6 +151,14 @@ var goldenCalls = map[string]goldenCall{
 	"fields_create_link":      goldenCreateField("Parent", apitable.LinkField{ForeignDatasheetID: "dstGolden0002", LimitSingleRecord: true}),
 	"fields_create_formula":   goldenCreateField("Total", apitable.FormulaField{Expression: "{Count} * 2"}),
 	"fields_create_checkbox":  goldenCreateField("Done", apitable.CheckboxField{Icon: "white_check_mark"}),
+	"fields_create_rating":    goldenCreateField("Stars", apitable.RatingField{Icon: "star", Max: 5}),
+	"fields_create_last_modified_time": goldenCreateField("Touched", apitable.LastModifiedTimeField{
+		DateFormat: "YYYY/MM/DD", CollectType: apitable.CollectSpecifiedFields, FieldIDCollection: []string{"fldTitle00001"},
+	}),
+	"fields_create_lookup": goldenCreateField("Parent titles", apitable.LookupField{
+		RelatedLinkFieldID: "fldParent0001", TargetFieldID: "fldTitle00002", RollupFunction: apitable.RollupValues, LookUpLimit: apitable.LookupLimitFirst,
+	}),
+	"fields_create_raw_property": goldenCreateField("Share", apitable.RawFieldProperty{Type: apitable.FieldPercent, Property: []byte(`{"precision":1}`)}),
 	"fields_delete_default": func(ctx context.Context, c *apitable.Client) (any, error) {
 		return nil, c.Fields.Delete(ctx, gSpc, gDst, "fldGolden0001", nil)
 	},
@@ -168,6 +185,9 @@ var goldenCalls = map[string]goldenCall{
 	},
 	"attachments_upload_detect": func(ctx context.Context, c *apitable.Client) (any, error) {
 		return c.Attachments.Upload(ctx, gDst, `we"ird.gif`, strings.NewReader("GIF89a golden"), nil)
+	},
+	"attachments_upload_failed_with_201": func(ctx context.Context, c *apitable.Client) (any, error) {
+		return c.Attachments.Upload(ctx, gDst, "a.txt", strings.NewReader("x"), nil)
 	},
 	"attachments_upload_many_two": func(ctx context.Context, c *apitable.Client) (any, error) {
 		res, err := c.Attachments.UploadMany(ctx, gDst, []apitable.UploadFile{
@@ -217,9 +237,10 @@ var goldenCalls = map[string]goldenCall{
 // a one-page scan (and Upsert's lookup) is deterministic only one request
 // at a time.
 var goldenOptions = map[string][]apitable.Option{
-	"records_all_one_page":        {apitable.WithMaxInFlight(1)},
-	"records_upsert_mixed":        {apitable.WithMaxInFlight(1)},
-	"records_upsert_field_key_id": {apitable.WithMaxInFlight(1)},
+	"records_all_one_page":               {apitable.WithMaxInFlight(1)},
+	"records_upsert_mixed":               {apitable.WithMaxInFlight(1)},
+	"records_create_key_fields_recovery": {apitable.WithMaxInFlight(1)},
+	"records_upsert_field_key_id":        {apitable.WithMaxInFlight(1)},
 }
 
 func goldenCreateField(name string, p apitable.FieldPropertyInput) goldenCall {
