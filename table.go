@@ -968,7 +968,7 @@ func valueType(f *Field) string {
 	switch p := f.Property.(type) {
 	case *FormulaProperty:
 		return p.ValueType
-	case *LookupProperty:
+	case *MagicLookUpProperty:
 		return p.ValueType
 	}
 	return ""

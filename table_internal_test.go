@@ -68,7 +68,7 @@ func TestCompatibleFormulaAndLookupValueTypes(t *testing.T) {
 		return &Field{Type: FieldFormula, Property: &FormulaProperty{ValueType: vt}}
 	}
 	lookup := func(vt string) *Field {
-		return &Field{Type: FieldMagicLookUp, Property: &LookupProperty{ValueType: vt}}
+		return &Field{Type: FieldMagicLookUp, Property: &MagicLookUpProperty{ValueType: vt}}
 	}
 	tests := []struct {
 		f    *Field
