@@ -8,7 +8,7 @@ import (
 )
 
 // FieldsService lists, creates and deletes the fields (columns) of
-// datasheets (§6.5–6.7 of the API description).
+// datasheets (docs/server-behaviour.md §6.5–6.7).
 type FieldsService struct{ c *Client }
 
 // ListFieldsParams are the options of Fields.List.
@@ -19,7 +19,8 @@ type ListFieldsParams struct {
 	ViewID string
 }
 
-// Field is one field of a datasheet as listed by Fields.List (§7.3).
+// Field is one field of a datasheet as listed by Fields.List
+// (docs/server-behaviour.md §7.3).
 type Field struct {
 	// ID is the field id, "fld…".
 	ID   string
@@ -35,22 +36,14 @@ type Field struct {
 	IsPrimary bool
 	// Desc is the field's description, "" when none.
 	Desc string
-	// Property is the decoded property, a pointer to one of the *Property
-	// types by Type:
-	//
-	//	SingleText                              *SingleTextProperty
-	//	Number, Percent                         *NumberProperty
-	//	Currency                                *CurrencyProperty
-	//	Rating                                  *RatingProperty
-	//	Checkbox                                *CheckboxProperty
-	//	SingleSelect, MultiSelect               *SelectProperty
-	//	DateTime, CreatedTime, LastModifiedTime *DateTimeProperty
-	//	Member                                  *MemberProperty
-	//	CreatedBy, LastModifiedBy               *UserProperty
-	//	MagicLink, TwoWayLink, OneWayLink       *LinkProperty
-	//	MagicLookUp                             *LookupProperty
-	//	Formula                                 *FormulaProperty
-	//	Button                                  *ButtonProperty
+	// Property is the decoded property: a *<Stem>Property of the field's
+	// type (*SingleTextProperty, *NumberProperty, *PercentProperty,
+	// *CurrencyProperty, *RatingProperty, *CheckboxProperty,
+	// *SingleSelectProperty, *MultiSelectProperty, *DateTimeProperty,
+	// *CreatedTimeProperty, *LastModifiedTimeProperty, *MemberProperty,
+	// *CreatedByProperty, *LastModifiedByProperty, *TwoWayLinkProperty (also
+	// for MagicLink), *OneWayLinkProperty, *MagicLookUpProperty,
+	// *FormulaProperty, *ButtonProperty).
 	//
 	// It is nil when the server sends no property (Text, URL, Email, Phone,
 	// Attachment, AutoNumber, WorkDoc …), for types this package does not
@@ -129,11 +122,13 @@ func (s *FieldsService) List(ctx context.Context, datasheetID string, params *Li
 }
 
 // Create adds a field at the end of a datasheet's columns. The property is
-// checked against the server's schema (§8.4) before anything is sent.
+// checked against the server's schema (docs/server-behaviour.md §8.4)
+// before anything is sent.
 //
-// Errors from the server include code 400 "name must be unique", the lookup
-// checks of §4.3, code 211 "Failed to create data" when the datasheet
-// already has 200 fields, and 602 without manage permission.
+// Errors from the server include code 400 "name must be unique", the
+// lookup checks of docs/server-behaviour.md §4.3, code 211 "Failed to
+// create data" when the datasheet already has 200 fields, and 602 without
+// manage permission.
 //
 // POST /fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields.
 // Rate-limit bucket: the datasheet (the last dst… segment of the path).
@@ -172,7 +167,7 @@ func (s *FieldsService) Create(ctx context.Context, spaceID, datasheetID string,
 // link field.
 type FieldConversion string
 
-// Conversions of Fields.Delete (§6.7).
+// Conversions of Fields.Delete (docs/server-behaviour.md §6.7).
 const (
 	// ConversionKeepText turns the sibling field into a text field (the
 	// server's default).
@@ -222,7 +217,7 @@ func (s *FieldsService) Delete(ctx context.Context, spaceID, datasheetID, fieldI
 		default:
 			return invalid("Conversion", "must be %q or %q, got %q", ConversionKeepText, ConversionDelete, params.Conversion)
 		}
-		// A DELETE carries a JSON content type only with a body (§1).
+		// A DELETE carries a JSON content type only with a body (docs/server-behaviour.md §1).
 		cl.body, _ = json.Marshal(map[string]FieldConversion{"conversion": params.Conversion})
 	}
 	return s.c.do(ctx, cl, nil)

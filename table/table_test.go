@@ -659,7 +659,7 @@ func TestTableDecodeErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), "int8")
 }
 
-func TestTableOfErrors(t *testing.T) {
+func TestOfErrors(t *testing.T) {
 	t.Parallel()
 	srv := apitabletest.NewServer(t)
 	c := fastClient(srv)

@@ -128,7 +128,7 @@ func TestGenCompiles(t *testing.T) {
 	write("go.mod", "module gentest\n\ngo 1.25.0\n\nrequire github.com/apitable-go/apitable v0.0.0\n\nreplace github.com/apitable-go/apitable => "+root+"\n")
 	write("go.sum", string(sum))
 	write("tasks/tasks.go", string(src))
-		// A program that maps the struct with table.Of and checks it against
+	// A program that maps the struct with table.Of and checks it against
 	// the live fields of the fake's datasheet.
 	write("main.go", `package main
 
