@@ -231,33 +231,9 @@ func (s *FieldsService) Delete(ctx context.Context, spaceID, datasheetID, fieldI
 // MagicLookUp of Number, Boolean or DateTime values is ValueArray, any
 // other ValueStrings.
 func (f *Field) ValueKind() ValueKind {
-	switch f.Type {
-	case FieldFormula:
-		var vt string
-		if p, ok := f.Property.(*FormulaProperty); ok {
-			vt = p.ValueType
-		}
-		switch vt {
-		case "String":
-			return ValueText
-		case "Number":
-			return ValueNumber
-		case "Boolean":
-			return ValueBool
-		case "DateTime":
-			return ValueTime
-		case "Array":
-			return ValueStrings
-		}
-		return ValueComputed
-	case FieldMagicLookUp:
-		if p, ok := f.Property.(*MagicLookUpProperty); ok {
-			switch p.ValueType {
-			case "Number", "Boolean", "DateTime":
-				return ValueArray
-			}
-		}
-		return ValueStrings
+	info := f.Type.info()
+	if info.resolve != nil {
+		return info.resolve(f.Property)
 	}
-	return f.Type.ValueKind()
+	return info.kind
 }

@@ -120,6 +120,9 @@ type typeInfo struct {
 	// property returns a new *<Stem>Property to decode the type's property
 	// into; nil when the type has no typed property.
 	property func() any
+	// resolve, for kind ValueComputed, returns the kind of a field's cells
+	// from its decoded property (nil when absent or undecodable).
+	resolve func(property any) ValueKind
 }
 
 func prop[P any]() any { return new(P) }
@@ -159,9 +162,9 @@ func (t FieldType) info() typeInfo {
 	case FieldOneWayLink:
 		return typeInfo{known: true, link: true, kind: ValueStrings, property: prop[OneWayLinkProperty]}
 	case FieldMagicLookUp:
-		return typeInfo{known: true, readOnly: true, computed: true, kind: ValueComputed, property: prop[MagicLookUpProperty]}
+		return typeInfo{known: true, readOnly: true, computed: true, kind: ValueComputed, property: prop[MagicLookUpProperty], resolve: lookupValueKind}
 	case FieldFormula:
-		return typeInfo{known: true, readOnly: true, computed: true, primary: true, kind: ValueComputed, property: prop[FormulaProperty]}
+		return typeInfo{known: true, readOnly: true, computed: true, primary: true, kind: ValueComputed, property: prop[FormulaProperty], resolve: formulaValueKind}
 	case FieldAutoNumber:
 		return typeInfo{known: true, readOnly: true, computed: true, primary: true, kind: ValueInteger}
 	case FieldCreatedTime:
@@ -184,6 +187,40 @@ func (t FieldType) info() typeInfo {
 		return typeInfo{known: true, readOnly: true, kind: ValueAny}
 	}
 	return typeInfo{}
+}
+
+// formulaValueKind is the kind of a Formula's cells by its value type;
+// ValueComputed when unknown.
+func formulaValueKind(property any) ValueKind {
+	p, _ := property.(*FormulaProperty)
+	if p == nil {
+		return ValueComputed
+	}
+	switch p.ValueType {
+	case "String":
+		return ValueText
+	case "Number":
+		return ValueNumber
+	case "Boolean":
+		return ValueBool
+	case "DateTime":
+		return ValueTime
+	case "Array":
+		return ValueStrings
+	}
+	return ValueComputed
+}
+
+// lookupValueKind is the kind of a MagicLookUp's cells: always an array,
+// of strings unless the looked-up values are numbers, booleans or dates.
+func lookupValueKind(property any) ValueKind {
+	if p, _ := property.(*MagicLookUpProperty); p != nil {
+		switch p.ValueType {
+		case "Number", "Boolean", "DateTime":
+			return ValueArray
+		}
+	}
+	return ValueStrings
 }
 
 // Known reports whether t is one of the type names of the Fusion API.

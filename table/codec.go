@@ -47,40 +47,8 @@ func (f *fieldMap) decode(cells apitable.Fields, key string, dst reflect.Value) 
 	var val any
 	var err error
 	switch f.kind {
-	case kindString:
-		var s string
-		if s, err = cells.Text(key); err == nil {
-			target.SetString(s)
-		}
-	case kindInt:
-		var n int64
-		if n, err = cells.Int(key); err == nil {
-			if target.OverflowInt(n) {
-				return &apitable.CellTypeError{Field: key, Want: "integer in the range of " + f.typ.String(), Got: "number"}
-			}
-			target.SetInt(n)
-		}
-	case kindUint:
-		var n int64
-		if n, err = cells.Int(key); err == nil {
-			if n < 0 || target.OverflowUint(uint64(n)) {
-				return &apitable.CellTypeError{Field: key, Want: "integer in the range of " + f.typ.String(), Got: "number"}
-			}
-			target.SetUint(uint64(n))
-		}
-	case kindFloat:
-		var x float64
-		if x, err = cells.Number(key); err == nil {
-			if target.OverflowFloat(x) {
-				return &apitable.CellTypeError{Field: key, Want: "number in the range of " + f.typ.String(), Got: "number"}
-			}
-			target.SetFloat(x)
-		}
-	case kindBool:
-		var b bool
-		if b, err = cells.Bool(key); err == nil {
-			target.SetBool(b)
-		}
+	case kindString, kindInt, kindUint, kindFloat, kindBool:
+		err = f.decodeScalar(cells, key, target)
 	case kindTime:
 		val, err = cells.Time(key)
 	case kindStrings:
@@ -209,4 +177,46 @@ func (f *fieldMap) encode(src reflect.Value) (any, bool) {
 		return src.Interface(), empty
 	}
 	return nil, true // read-only kinds are never encoded
+}
+
+// decodeScalar sets target from a text, number or bool cell.
+func (f *fieldMap) decodeScalar(cells apitable.Fields, key string, target reflect.Value) error {
+	var err error
+	switch f.kind {
+	case kindString:
+		var s string
+		if s, err = cells.Text(key); err == nil {
+			target.SetString(s)
+		}
+	case kindInt:
+		var n int64
+		if n, err = cells.Int(key); err == nil {
+			if target.OverflowInt(n) {
+				return &apitable.CellTypeError{Field: key, Want: "integer in the range of " + f.typ.String(), Got: "number"}
+			}
+			target.SetInt(n)
+		}
+	case kindUint:
+		var n int64
+		if n, err = cells.Int(key); err == nil {
+			if n < 0 || target.OverflowUint(uint64(n)) {
+				return &apitable.CellTypeError{Field: key, Want: "integer in the range of " + f.typ.String(), Got: "number"}
+			}
+			target.SetUint(uint64(n))
+		}
+	case kindFloat:
+		var x float64
+		if x, err = cells.Number(key); err == nil {
+			if target.OverflowFloat(x) {
+				return &apitable.CellTypeError{Field: key, Want: "number in the range of " + f.typ.String(), Got: "number"}
+			}
+			target.SetFloat(x)
+		}
+	case kindBool:
+		var b bool
+		if b, err = cells.Bool(key); err == nil {
+			target.SetBool(b)
+		}
+	}
+	return err
 }
