@@ -1047,7 +1047,12 @@ func TestFieldTypeFacts(t *testing.T) {
 			if p := propertyOf(t, ft); p != nil {
 				assert.Equal(t, "*apitable."+stem+"Property", fmt.Sprintf("%T", p))
 			}
-			assert.Equal(t, ft, apitable.FieldType(string(ft)), "constant Field%s holds its stem", stem)
+			// An alias has the facts of its canonical type.
+			c := ft.Canonical()
+			assert.Equal(t, c, c.Canonical())
+			assert.Equal(t, ft == apitable.FieldMagicLink, c != ft)
+			assert.Equal(t, []any{c.Known(), c.ReadOnly(), c.IsComputed(), c.IsLink(), c.CanBePrimary(), c.ValueKind()},
+				[]any{ft.Known(), ft.ReadOnly(), ft.IsComputed(), ft.IsLink(), ft.CanBePrimary(), ft.ValueKind()})
 		})
 	}
 	unknown := apitable.FieldType("Hologram")

@@ -111,12 +111,13 @@ func (k ValueKind) String() string {
 
 // typeInfo holds every fact about one field type.
 type typeInfo struct {
-	known    bool
-	readOnly bool // the API refuses values for its cells
-	computed bool // the server computes its cells (implies readOnly)
-	primary  bool // may be the primary field of a new datasheet
-	link     bool // cells hold record ids of another datasheet
-	kind     ValueKind
+	known     bool
+	canonical FieldType // the current name of an older alias (MagicLink)
+	readOnly  bool      // the API refuses values for its cells
+	computed  bool      // the server computes its cells (implies readOnly)
+	primary   bool      // may be the primary field of a new datasheet
+	link      bool      // cells hold record ids of another datasheet
+	kind      ValueKind
 	// property returns a new *<Stem>Property to decode the type's property
 	// into; nil when the type has no typed property.
 	property func() any
@@ -157,7 +158,9 @@ func (t FieldType) info() typeInfo {
 		return typeInfo{known: true, kind: ValueAttachments}
 	case FieldMember:
 		return typeInfo{known: true, kind: ValueMembers, property: prop[MemberProperty]}
-	case FieldMagicLink, FieldTwoWayLink:
+	case FieldMagicLink:
+		return typeInfo{known: true, canonical: FieldTwoWayLink, link: true, kind: ValueStrings, property: prop[TwoWayLinkProperty]}
+	case FieldTwoWayLink:
 		return typeInfo{known: true, link: true, kind: ValueStrings, property: prop[TwoWayLinkProperty]}
 	case FieldOneWayLink:
 		return typeInfo{known: true, link: true, kind: ValueStrings, property: prop[OneWayLinkProperty]}
@@ -230,8 +233,8 @@ func (t FieldType) Known() bool { return t.info().known }
 // FieldTwoWayLink (the same kind of field: older servers call it MagicLink)
 // and t itself for every other type. Compare canonical types.
 func (t FieldType) Canonical() FieldType {
-	if t == FieldMagicLink {
-		return FieldTwoWayLink
+	if c := t.info().canonical; c != "" {
+		return c
 	}
 	return t
 }
