@@ -1027,6 +1027,7 @@ func TestFieldTypeFacts(t *testing.T) {
 	t.Parallel()
 	for _, ft := range allFieldTypes {
 		t.Run(string(ft), func(t *testing.T) {
+			t.Parallel()
 			stem := string(ft.Canonical())
 			assert.True(t, ft.Known())
 			assert.NotEqual(t, apitable.ValueNone, ft.ValueKind(), "every known type has a value kind")
