@@ -1,9 +1,11 @@
-package apitable
+package table
 
 import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/apitable-go/apitable"
 )
 
 func TestParseTag(t *testing.T) {
@@ -64,15 +66,15 @@ func TestParseTag(t *testing.T) {
 
 func TestCompatibleFormulaAndLookupValueTypes(t *testing.T) {
 	t.Parallel()
-	formula := func(vt string) *Field {
-		return &Field{Type: FieldFormula, Property: &FormulaProperty{ValueType: vt}}
+	formula := func(vt string) *apitable.Field {
+		return &apitable.Field{Type: apitable.FieldFormula, Property: &apitable.FormulaProperty{ValueType: vt}}
 	}
-	lookup := func(vt string) *Field {
-		return &Field{Type: FieldMagicLookUp, Property: &LookupProperty{ValueType: vt}}
+	lookup := func(vt string) *apitable.Field {
+		return &apitable.Field{Type: apitable.FieldMagicLookUp, Property: &apitable.MagicLookUpProperty{ValueType: vt}}
 	}
 	tests := []struct {
-		f    *Field
-		kind cellKind
+		f    *apitable.Field
+		kind goKind
 		want bool
 	}{
 		{formula("String"), kindString, true},
@@ -90,11 +92,11 @@ func TestCompatibleFormulaAndLookupValueTypes(t *testing.T) {
 		{lookup("Number"), kindStrings, false},
 		{lookup("Number"), kindValues, true},
 		{lookup("Number"), kindAny, true},
-		{&Field{Type: FieldMagicLink}, kindStrings, true},
-		{&Field{Type: FieldMember}, kindMemberRefs, true},
-		{&Field{Type: FieldButton}, kindString, false},
-		{&Field{Type: "Future"}, kindString, false},
-		{&Field{Type: "Future"}, kindAny, true},
+		{&apitable.Field{Type: apitable.FieldMagicLink}, kindStrings, true},
+		{&apitable.Field{Type: apitable.FieldMember}, kindMemberRefs, true},
+		{&apitable.Field{Type: apitable.FieldButton}, kindString, false},
+		{&apitable.Field{Type: "Future"}, kindString, false},
+		{&apitable.Field{Type: "Future"}, kindAny, true},
 	}
 	for _, tc := range tests {
 		if got := compatible(tc.kind, tc.f); got != tc.want {
@@ -107,12 +109,12 @@ func TestCompatibleFormulaAndLookupValueTypes(t *testing.T) {
 // besides any and []any, and the hint of Check names one.
 func TestEveryFieldTypeHasAGoType(t *testing.T) {
 	t.Parallel()
-	for _, ft := range []FieldType{FieldSingleText, FieldText, FieldNumber, FieldCurrency, FieldPercent,
-		FieldRating, FieldCheckbox, FieldSingleSelect, FieldMultiSelect, FieldDateTime, FieldAttachment,
-		FieldURL, FieldEmail, FieldPhone, FieldMember, FieldMagicLink, FieldTwoWayLink, FieldOneWayLink,
-		FieldMagicLookUp, FieldFormula, FieldAutoNumber, FieldCreatedTime, FieldLastModifiedTime,
-		FieldCreatedBy, FieldLastModifiedBy, FieldCascader, FieldWorkDoc} {
-		f := &Field{Type: ft}
+	for _, ft := range []apitable.FieldType{apitable.FieldSingleText, apitable.FieldText, apitable.FieldNumber, apitable.FieldCurrency, apitable.FieldPercent,
+		apitable.FieldRating, apitable.FieldCheckbox, apitable.FieldSingleSelect, apitable.FieldMultiSelect, apitable.FieldDateTime, apitable.FieldAttachment,
+		apitable.FieldURL, apitable.FieldEmail, apitable.FieldPhone, apitable.FieldMember, apitable.FieldMagicLink, apitable.FieldTwoWayLink, apitable.FieldOneWayLink,
+		apitable.FieldMagicLookUp, apitable.FieldFormula, apitable.FieldAutoNumber, apitable.FieldCreatedTime, apitable.FieldLastModifiedTime,
+		apitable.FieldCreatedBy, apitable.FieldLastModifiedBy, apitable.FieldCascader, apitable.FieldWorkDoc} {
+		f := &apitable.Field{Type: ft}
 		ok := false
 		for k := kindString; k < kindValues; k++ {
 			ok = ok || compatible(k, f)
@@ -124,7 +126,7 @@ func TestEveryFieldTypeHasAGoType(t *testing.T) {
 			t.Errorf("%s: no Go type suggested", ft)
 		}
 	}
-	if got := suggestGoType(&Field{Type: FieldButton}); got != "any" {
+	if got := suggestGoType(&apitable.Field{Type: apitable.FieldButton}); got != "any" {
 		t.Errorf("Button: %q", got)
 	}
 }

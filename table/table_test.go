@@ -1,4 +1,4 @@
-package apitable_test
+package table_test
 
 import (
 	"encoding/json"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/apitable-go/apitable"
 	"github.com/apitable-go/apitable/apitabletest"
+	"github.com/apitable-go/apitable/table"
 )
 
 // fastClient is srv.Client without the client-side rate limit.
@@ -32,7 +33,7 @@ type rowBase struct {
 
 // everyType has a Go field of every supported type.
 type everyType struct {
-	apitable.RecordMeta
+	table.RecordMeta
 	rowBase
 	Title    string                `apitable:"Title"`
 	Mail     *string               `apitable:"Mail"`
@@ -129,7 +130,7 @@ func TestTableRoundTripEveryType(t *testing.T) {
 	t.Parallel()
 	srv := apitabletest.NewServer(t, apitabletest.WithoutRateLimit())
 	ds, people, ann, token := seedEveryType(t, srv)
-	tbl, err := apitable.TableOf[everyType](fastClient(srv), ds.ID)
+	tbl, err := table.Of[everyType](fastClient(srv), ds.ID)
 	require.NoError(t, err)
 	ctx := t.Context()
 	require.NoError(t, tbl.Check(ctx), "every Go type fits its field")
@@ -288,7 +289,7 @@ func TestTableWriteShape(t *testing.T) {
 	t.Parallel()
 	srv := apitabletest.NewServer(t, apitabletest.WithoutRateLimit())
 	ds := seedWriteRow(t, srv)
-	tbl, err := apitable.TableOf[writeRow](fastClient(srv), ds.ID)
+	tbl, err := table.Of[writeRow](fastClient(srv), ds.ID)
 	require.NoError(t, err)
 	ctx := t.Context()
 	require.NoError(t, tbl.Check(ctx))
@@ -348,7 +349,7 @@ func TestTableUpdateAndDeleteNeedIDs(t *testing.T) {
 	t.Parallel()
 	srv := apitabletest.NewServer(t)
 	ds := seedWriteRow(t, srv)
-	tbl, err := apitable.TableOf[writeRow](fastClient(srv), ds.ID)
+	tbl, err := table.Of[writeRow](fastClient(srv), ds.ID)
 	require.NoError(t, err)
 	ctx := t.Context()
 	_, err = tbl.Update(ctx, []writeRow{{ID: "recAAAAAAAAAA", Title: "a"}, {Title: "b"}})
@@ -360,7 +361,7 @@ func TestTableUpdateAndDeleteNeedIDs(t *testing.T) {
 	type noID struct {
 		Title string
 	}
-	tbl2, err := apitable.TableOf[noID](fastClient(srv), ds.ID)
+	tbl2, err := table.Of[noID](fastClient(srv), ds.ID)
 	require.NoError(t, err)
 	_, err = tbl2.Update(ctx, []noID{{Title: "x"}})
 	require.ErrorIs(t, err, apitable.ErrInvalidRequest)
@@ -375,7 +376,7 @@ func TestTableUpdateAndDeleteNeedIDs(t *testing.T) {
 }
 
 type task struct {
-	apitable.RecordMeta
+	table.RecordMeta
 	Title string  `apitable:"Title"`
 	Count float64 `apitable:"Count,omitempty"`
 }
@@ -392,7 +393,7 @@ func TestTableListAllUpsertDelete(t *testing.T) {
 		Fields:  []apitabletest.FieldSpec{{Name: "Title", Type: "SingleText"}, {Name: "Count", Type: "Number"}},
 		Records: recs,
 	})
-	tbl, err := apitable.TableOf[task](fastClient(srv), ds.ID)
+	tbl, err := table.Of[task](fastClient(srv), ds.ID)
 	require.NoError(t, err)
 	ctx := t.Context()
 
@@ -425,7 +426,7 @@ func TestTableListAllUpsertDelete(t *testing.T) {
 	require.ErrorIs(t, err, apitable.ErrInvalidRequest)
 
 	// Upsert by Go field name: "c" exists, "zz" does not.
-	out, err := tbl.Upsert(ctx, []task{{Title: "c", Count: 100}, {Title: "zz", Count: 7}}, "Title")
+	out, err := tbl.Upsert(ctx, []task{{Title: "c", Count: 100}, {Title: "zz", Count: 7}}, []string{"Title"})
 	require.NoError(t, err)
 	require.Len(t, out, 2)
 	assert.Equal(t, ds.RecordIDs[2], out[0].ID)
@@ -433,9 +434,9 @@ func TestTableListAllUpsertDelete(t *testing.T) {
 	assert.NotEmpty(t, out[1].ID)
 	assert.Len(t, srv.Records(ds.ID), 26)
 
-	_, err = tbl.Upsert(ctx, out, "Nope")
+	_, err = tbl.Upsert(ctx, out, []string{"Nope"})
 	require.ErrorIs(t, err, apitable.ErrInvalidRequest)
-	_, err = tbl.Upsert(ctx, out)
+	_, err = tbl.Upsert(ctx, out, nil)
 	require.ErrorIs(t, err, apitable.ErrInvalidRequest)
 
 	require.NoError(t, tbl.Delete(ctx, out))
@@ -453,7 +454,7 @@ func TestTableBatchErrorPassesThrough(t *testing.T) {
 		Name:   "Tasks",
 		Fields: []apitabletest.FieldSpec{{Name: "Title", Type: "SingleText"}, {Name: "Count", Type: "Number"}},
 	})
-	tbl, err := apitable.TableOf[task](fastClient(srv, apitable.WithMaxInFlight(1)), ds.ID)
+	tbl, err := table.Of[task](fastClient(srv, apitable.WithMaxInFlight(1)), ds.ID)
 	require.NoError(t, err)
 	rows := make([]task, 15)
 	for i := range rows {
@@ -498,16 +499,16 @@ func TestTableCheckNamesEveryProblem(t *testing.T) {
 		Label  string    `apitable:"Label"`
 		Author apitable.User
 	}
-	tbl, err := apitable.TableOf[drifted](fastClient(srv), ds.ID)
+	tbl, err := table.Of[drifted](fastClient(srv), ds.ID)
 	require.NoError(t, err)
 	err = tbl.Check(t.Context())
-	require.ErrorIs(t, err, apitable.ErrSchemaMismatch)
-	var se *apitable.SchemaError
+	require.ErrorIs(t, err, table.ErrSchemaMismatch)
+	var se *table.SchemaError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, ds.ID, se.DatasheetID)
 	type brief struct {
 		GoField string
-		Kind    apitable.SchemaProblemKind
+		Kind    table.SchemaProblemKind
 		Type    apitable.FieldType
 	}
 	var got []brief
@@ -515,12 +516,12 @@ func TestTableCheckNamesEveryProblem(t *testing.T) {
 		got = append(got, brief{p.GoField, p.Kind, p.FieldType})
 	}
 	want := []brief{
-		{"Title", apitable.SchemaFieldMissing, ""},
-		{"Gone", apitable.SchemaFieldMissing, ""},
-		{"Count", apitable.SchemaTypeMismatch, apitable.FieldNumber},
-		{"Notes", apitable.SchemaTypeMismatch, apitable.FieldText},
-		{"Status", apitable.SchemaTypeMismatch, apitable.FieldSingleSelect},
-		{"Label", apitable.SchemaFieldReadOnly, apitable.FieldFormula},
+		{"Title", table.SchemaFieldMissing, ""},
+		{"Gone", table.SchemaFieldMissing, ""},
+		{"Count", table.SchemaTypeMismatch, apitable.FieldNumber},
+		{"Notes", table.SchemaTypeMismatch, apitable.FieldText},
+		{"Status", table.SchemaTypeMismatch, apitable.FieldSingleSelect},
+		{"Label", table.SchemaFieldReadOnly, apitable.FieldFormula},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("problems (-want +got):\n%s", diff)
@@ -532,7 +533,7 @@ func TestTableCheckNamesEveryProblem(t *testing.T) {
 		assert.Contains(t, msg, s)
 	}
 	assert.NotContains(t, msg, "Author", "User fields are read-only by nature")
-	assert.Equal(t, "type mismatch", apitable.SchemaTypeMismatch.String())
+	assert.Equal(t, "type mismatch", table.SchemaTypeMismatch.String())
 }
 
 // The fake's ids are deterministic: a fresh server seeding this datasheet
@@ -545,7 +546,7 @@ const (
 // byID names Title by id (under another Go and tag name: a renamed
 // field) and Count by name.
 type byID struct {
-	apitable.RecordMeta
+	table.RecordMeta
 	Heading string  `apitable:"fld0001KZWSCx"`
 	Count   float64 `apitable:"Count"`
 }
@@ -571,13 +572,13 @@ func TestTableByIDSurvivesRename(t *testing.T) {
 	c := fastClient(srv)
 	ctx := t.Context()
 
-	old, err := apitable.TableOf[byOldName](c, ds.ID)
+	old, err := table.Of[byOldName](c, ds.ID)
 	require.NoError(t, err)
 	err = old.Check(ctx)
-	require.ErrorIs(t, err, apitable.ErrSchemaMismatch)
+	require.ErrorIs(t, err, table.ErrSchemaMismatch)
 	assert.Contains(t, err.Error(), `Heading: no field named "Heading"`)
 
-	tbl, err := apitable.TableOf[byID](c, ds.ID)
+	tbl, err := table.Of[byID](c, ds.ID)
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	for range 8 {
@@ -613,10 +614,10 @@ func TestTableByIDSurvivesRename(t *testing.T) {
 		Heading string `apitable:"id=fld0001KZWSCx"`
 		Gone    string `apitable:"Gone"`
 	}
-	broken, err := apitable.TableOf[brokenByID](c, ds.ID)
+	broken, err := table.Of[brokenByID](c, ds.ID)
 	require.NoError(t, err)
 	_, err = broken.List(ctx, nil)
-	require.ErrorIs(t, err, apitable.ErrSchemaMismatch)
+	require.ErrorIs(t, err, table.ErrSchemaMismatch)
 	assert.Contains(t, err.Error(), `Gone: no field named "Gone"`)
 }
 
@@ -633,7 +634,7 @@ func TestTableDecodeErrors(t *testing.T) {
 	type wrong struct {
 		Title float64 `apitable:"Title"`
 	}
-	tbl, err := apitable.TableOf[wrong](fastClient(srv), ds.ID)
+	tbl, err := table.Of[wrong](fastClient(srv), ds.ID)
 	require.NoError(t, err)
 	_, err = tbl.Get(t.Context(), ds.RecordIDs[0])
 	var cte *apitable.CellTypeError
@@ -649,7 +650,7 @@ func TestTableDecodeErrors(t *testing.T) {
 	type narrow struct {
 		Count int8 `apitable:"Count"`
 	}
-	tbl2, err := apitable.TableOf[narrow](fastClient(srv), ds.ID)
+	tbl2, err := table.Of[narrow](fastClient(srv), ds.ID)
 	require.NoError(t, err)
 	_, err = tbl2.Get(t.Context(), ds.RecordIDs[0])
 	require.ErrorAs(t, err, &cte, "1.5 is not an integer")
@@ -658,7 +659,7 @@ func TestTableDecodeErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), "int8")
 }
 
-func TestTableOfErrors(t *testing.T) {
+func TestOfErrors(t *testing.T) {
 	t.Parallel()
 	srv := apitabletest.NewServer(t)
 	c := fastClient(srv)
@@ -669,73 +670,73 @@ func TestTableOfErrors(t *testing.T) {
 		make func() error
 		want string
 	}{
-		{"not a struct", func() error { _, err := apitable.TableOf[string](c, dst); return err }, "must be a struct"},
-		{"pointer", func() error { _, err := apitable.TableOf[*task](c, dst); return err }, "must be a struct"},
+		{"not a struct", func() error { _, err := table.Of[string](c, dst); return err }, "must be a struct"},
+		{"pointer", func() error { _, err := table.Of[*task](c, dst); return err }, "must be a struct"},
 		{"map", func() error {
-			_, err := apitable.TableOf[struct{ M map[string]int }](c, dst)
+			_, err := table.Of[struct{ M map[string]int }](c, dst)
 			return err
 		}, "field M: unsupported type map[string]int"},
 		{"nested struct", func() error {
-			_, err := apitable.TableOf[struct {
+			_, err := table.Of[struct {
 				N inner `apitable:"N"`
 			}](c, dst)
 			return err
 		}, "field N: unsupported type"},
-		{"pointer to any", func() error { _, err := apitable.TableOf[struct{ P *any }](c, dst); return err }, "field P: unsupported"},
-		{"slice of ints", func() error { _, err := apitable.TableOf[struct{ S []int }](c, dst); return err }, "field S: unsupported"},
-		{"double pointer", func() error { _, err := apitable.TableOf[struct{ P **string }](c, dst); return err }, "field P: unsupported"},
+		{"pointer to any", func() error { _, err := table.Of[struct{ P *any }](c, dst); return err }, "field P: unsupported"},
+		{"slice of ints", func() error { _, err := table.Of[struct{ S []int }](c, dst); return err }, "field S: unsupported"},
+		{"double pointer", func() error { _, err := table.Of[struct{ P **string }](c, dst); return err }, "field P: unsupported"},
 		{"embedded pointer", func() error {
-			_, err := apitable.TableOf[struct {
+			_, err := table.Of[struct {
 				*inner
 				B string
 			}](c, dst)
 			return err
 		}, "embedded struct pointers"},
 		{"duplicate key", func() error {
-			_, err := apitable.TableOf[struct {
+			_, err := table.Of[struct {
 				A string `apitable:"X"`
 				B string `apitable:"X"`
 			}](c, dst)
 			return err
 		}, `fields A and B both map to "X"`},
 		{"unknown option", func() error {
-			_, err := apitable.TableOf[struct {
+			_, err := table.Of[struct {
 				A string `apitable:"X,omitemtpy"`
 			}](c, dst)
 			return err
 		}, `field A: unknown tag option "omitemtpy"`},
 		{"recordid on int", func() error {
-			_, err := apitable.TableOf[struct {
+			_, err := table.Of[struct {
 				ID int `apitable:",recordid"`
 				A  string
 			}](c, dst)
 			return err
 		}, "recordid needs a string field"},
 		{"recordid with a name", func() error {
-			_, err := apitable.TableOf[struct {
+			_, err := table.Of[struct {
 				ID string `apitable:"X,recordid"`
 				A  string
 			}](c, dst)
 			return err
 		}, "takes no field name"},
 		{"unexported tagged", func() error {
-			_, err := apitable.TableOf[struct {
+			_, err := table.Of[struct {
 				a string `apitable:"A"`
 				B string
 			}](c, dst)
 			return err
 		}, "field a: unexported"},
-		{"nothing mapped", func() error { _, err := apitable.TableOf[struct{ apitable.RecordMeta }](c, dst); return err }, "no field is mapped"},
+		{"nothing mapped", func() error { _, err := table.Of[struct{ table.RecordMeta }](c, dst); return err }, "no field is mapped"},
 		{"meta twice", func() error {
-			_, err := apitable.TableOf[struct {
-				apitable.RecordMeta
+			_, err := table.Of[struct {
+				table.RecordMeta
 				ID string `apitable:",recordid"`
 				A  string
 			}](c, dst)
 			return err
 		}, "exclude each other"},
-		{"nil client", func() error { _, err := apitable.TableOf[task](nil, dst); return err }, "nil Client"},
-		{"bad datasheet id", func() error { _, err := apitable.TableOf[task](c, "a/b"); return err }, "datasheetID"},
+		{"nil client", func() error { _, err := table.Of[task](nil, dst); return err }, "nil Client"},
+		{"bad datasheet id", func() error { _, err := table.Of[task](c, "a/b"); return err }, "datasheetID"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -750,10 +751,12 @@ func TestTableOfErrors(t *testing.T) {
 
 func TestSchemaErrorIs(t *testing.T) {
 	t.Parallel()
-	err := error(&apitable.SchemaError{DatasheetID: "dstX", Type: "main.T", Problems: []apitable.SchemaProblem{
+	err := error(&table.SchemaError{DatasheetID: "dstX", Type: "main.T", Problems: []table.SchemaProblem{
 		{GoField: "A", Reason: "first"}, {GoField: "B", Reason: "second"},
 	}})
-	assert.True(t, errors.Is(err, apitable.ErrSchemaMismatch))
+	assert.True(t, errors.Is(err, table.ErrSchemaMismatch))
 	assert.False(t, errors.Is(err, apitable.ErrInvalidRequest))
 	assert.Equal(t, "apitable: main.T does not match datasheet dstX: A: first; B: second", err.Error())
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -1,4 +1,4 @@
-package apitable_test
+package table_test
 
 import (
 	"context"
@@ -9,17 +9,18 @@ import (
 
 	"github.com/apitable-go/apitable"
 	"github.com/apitable-go/apitable/apitabletest"
+	"github.com/apitable-go/apitable/table"
 )
 
 // Issue is a row of the "Issues" datasheet of the examples below.
 type Issue struct {
-	apitable.RecordMeta            // record id and timestamps
-	Title               string     `apitable:"Title"`
-	Priority            int        `apitable:"Priority,omitempty"`
-	Done                bool       `apitable:"Done"`
-	Due                 *time.Time `apitable:"Due date"` // nil: no date
-	Tags                []string   `apitable:"Tags"`
-	Label               string     `apitable:"Label,readonly"` // a formula
+	table.RecordMeta            // record id and timestamps
+	Title            string     `apitable:"Title"`
+	Priority         int        `apitable:"Priority,omitempty"`
+	Done             bool       `apitable:"Done"`
+	Due              *time.Time `apitable:"Due date"` // nil: no date
+	Tags             []string   `apitable:"Tags"`
+	Label            string     `apitable:"Label,readonly"` // a formula
 }
 
 // issuesServer starts a fake server with the Issues datasheet.
@@ -48,12 +49,12 @@ func issuesServer() (*apitabletest.Server, *apitable.Client, string) {
 }
 
 // A typed view of a datasheet: rows are Go structs, mapped with struct tags.
-func ExampleTableOf() {
+func ExampleOf() {
 	ctx := context.Background()
 	srv, client, datasheetID := issuesServer()
 	defer srv.Close()
 
-	issues, err := apitable.TableOf[Issue](client, datasheetID)
+	issues, err := table.Of[Issue](client, datasheetID)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -100,13 +101,13 @@ func ExampleTable_Check() {
 		Done     bool    `apitable:"Done"`
 		Label    float64 `apitable:"Label"` // a text formula, not read-only
 	}
-	issues, err := apitable.TableOf[staleIssue](client, datasheetID)
+	issues, err := table.Of[staleIssue](client, datasheetID)
 	if err != nil {
 		log.Fatal(err)
 	}
 	err = issues.Check(ctx)
-	fmt.Println(errors.Is(err, apitable.ErrSchemaMismatch))
-	var se *apitable.SchemaError
+	fmt.Println(errors.Is(err, table.ErrSchemaMismatch))
+	var se *table.SchemaError
 	if errors.As(err, &se) {
 		for _, p := range se.Problems {
 			fmt.Printf("%s (%s): %s\n", p.GoField, p.Kind, p.Reason)
