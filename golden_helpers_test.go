@@ -3,6 +3,7 @@ package apitable_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -119,7 +120,7 @@ func captureRequest(r *http.Request) (*goldenRequest, error) {
 		mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
 		for {
 			p, err := mr.NextPart()
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				break
 			}
 			if err != nil {
@@ -148,8 +149,8 @@ func (g *goldenRequest) matchText() string {
 	return g.Method + " " + g.Path + "?" + q + " " + string(g.Body)
 }
 
-// diff describes how got differs from want, "" when equal.
-func (want *goldenRequest) diff(got *goldenRequest) string {
+// requestDiff describes how got differs from want, "" when equal.
+func requestDiff(want, got *goldenRequest) string {
 	if want == nil {
 		return "fixture has no recorded request (run with -update)"
 	}
@@ -236,7 +237,7 @@ func (s *goldenServer) pick(n int, req *goldenRequest) int {
 		if n >= len(s.fx.Exchanges) {
 			return -1
 		}
-		if d := s.fx.Exchanges[n].Request.diff(req); d != "" && !s.update {
+		if d := requestDiff(s.fx.Exchanges[n].Request, req); d != "" && !s.update {
 			s.problems = append(s.problems, fmt.Sprintf("request %d differs from the fixture:\n\t%s", n, d))
 		}
 		return n
@@ -250,7 +251,7 @@ func (s *goldenServer) pick(n int, req *goldenRequest) int {
 		if s.update && hint {
 			return i
 		}
-		if !s.update && ex.Request.diff(req) == "" {
+		if !s.update && requestDiff(ex.Request, req) == "" {
 			return i
 		}
 		if hint && hinted < 0 {
@@ -258,7 +259,7 @@ func (s *goldenServer) pick(n int, req *goldenRequest) int {
 		}
 	}
 	if hinted >= 0 {
-		s.problems = append(s.problems, fmt.Sprintf("request %d differs from exchange %d (picked by match %q):\n\t%s", n, hinted, s.fx.Exchanges[hinted].Match, s.fx.Exchanges[hinted].Request.diff(req)))
+		s.problems = append(s.problems, fmt.Sprintf("request %d differs from exchange %d (picked by match %q):\n\t%s", n, hinted, s.fx.Exchanges[hinted].Match, requestDiff(s.fx.Exchanges[hinted].Request, req)))
 	}
 	return -1
 }
@@ -282,7 +283,7 @@ func (s *goldenServer) finish() {
 }
 
 func readGolden(path string) (*goldenFixture, error) {
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) //nolint:gosec // G304: a fixture under testdata/golden
 	if err != nil {
 		return nil, err
 	}
@@ -307,7 +308,7 @@ func writeGolden(path string, fx *goldenFixture) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	return os.WriteFile(path, append(b, '\n'), 0o644) //nolint:gosec // G306: a fixture checked into the repository, readable like its other files
 }
 
 // snake turns a method name into the fixture name's op: CreateEmbedLink →

@@ -75,7 +75,7 @@ var goldenCalls = map[string]goldenCall{
 		return c.Records.Create(ctx, gDst, []apitable.Fields{{
 			"Title":   "Typed",
 			"Due":     time.Date(2024, 3, 1, 12, 30, 0, 0, time.UTC),
-			"Files":   []apitable.Attachment{{Token: "space/2024/03/01/abc", Name: "a.png", Size: 10, URL: "https://x/a.png"}},
+			"Files":   []apitable.Attachment{{Token: "space/2024/03/01/abc", Name: "a.png", Size: 10, URL: "https://x/a.png"}}, //nolint:gosec // G101: an attachment token in a fixture, not a credential
 			"Owner":   []apitable.MemberRef{apitable.MemberByID("untGolden0001"), apitable.MemberByName("Ops", "Team")},
 			"Creator": apitable.MemberByUnitID("1234567890"),
 			"Site":    apitable.URL{Text: "https://example.com", Title: "Example"},
@@ -269,6 +269,7 @@ func goldenCollect(seq func(func(apitable.Record, error) bool)) ([]apitable.Reco
 }
 
 func TestGoldenWire(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob(filepath.Join("testdata", "golden", "*.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -277,7 +278,10 @@ func TestGoldenWire(t *testing.T) {
 	for _, path := range files {
 		name := strings.TrimSuffix(filepath.Base(path), ".json")
 		seen[name] = true
-		t.Run(name, func(t *testing.T) { runGolden(t, path, name) })
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			runGolden(t, path, name)
+		})
 	}
 	for name := range goldenCalls {
 		if !seen[name] {
@@ -345,6 +349,7 @@ func runGolden(t *testing.T, path, name string) {
 // *apitable.Client has no fixture. Fixture names are
 // <service>_<method in snake case>_<case>; the longest method prefix wins.
 func TestGoldenCoverage(t *testing.T) {
+	t.Parallel()
 	type method struct{ prefix, name string }
 	var methods []method
 	ct := reflect.TypeFor[apitable.Client]()
