@@ -148,14 +148,14 @@ var goldenCalls = map[string]goldenCall{
 	}),
 	"fields_create_date_time": goldenCreateField("Due", apitable.DateTimeField{DateFormat: "YYYY-MM-DD", TimeFormat: "HH:mm", IncludeTime: true}),
 	"fields_create_member":    goldenCreateField("Owner", apitable.MemberField{IsMulti: true}),
-	"fields_create_link":      goldenCreateField("Parent", apitable.LinkField{ForeignDatasheetID: "dstGolden0002", LimitSingleRecord: true}),
+	"fields_create_link":      goldenCreateField("Parent", apitable.TwoWayLinkField{ForeignDatasheetID: "dstGolden0002", LimitSingleRecord: true}),
 	"fields_create_formula":   goldenCreateField("Total", apitable.FormulaField{Expression: "{Count} * 2"}),
 	"fields_create_checkbox":  goldenCreateField("Done", apitable.CheckboxField{Icon: "white_check_mark"}),
 	"fields_create_rating":    goldenCreateField("Stars", apitable.RatingField{Icon: "star", Max: 5}),
 	"fields_create_last_modified_time": goldenCreateField("Touched", apitable.LastModifiedTimeField{
 		DateFormat: "YYYY/MM/DD", CollectType: apitable.CollectSpecifiedFields, FieldIDCollection: []string{"fldTitle00001"},
 	}),
-	"fields_create_lookup": goldenCreateField("Parent titles", apitable.LookupField{
+	"fields_create_lookup": goldenCreateField("Parent titles", apitable.MagicLookUpField{
 		RelatedLinkFieldID: "fldParent0001", TargetFieldID: "fldTitle00002", RollupFunction: apitable.RollupValues, LookUpLimit: apitable.LookupLimitFirst,
 	}),
 	"fields_create_raw_property": goldenCreateField("Share", apitable.RawFieldProperty{Type: apitable.FieldPercent, Property: []byte(`{"precision":1}`)}),
