@@ -1,4 +1,4 @@
-package apitabletest
+package fake
 
 import (
 	"bytes"
@@ -68,20 +68,6 @@ type result struct {
 	data   any // nil: no data key
 }
 
-type ctxKey int
-
-const (
-	faultCtxKey ctxKey = iota
-	dropCtxKey
-)
-
-// preFault carries the fault already taken by the in-memory transport.
-type preFault struct{ f *Fault }
-
-// dropSignal lets the handler tell the in-memory transport to drop the
-// connection after handling.
-type dropSignal struct{ dropped bool }
-
 // reqState holds one request while it is handled.
 type reqState struct {
 	r        *http.Request
@@ -100,30 +86,30 @@ type route struct {
 	method  string
 	pattern []string // "{x}" captures
 	v2      bool
-	handle  func(s *Server, rs *reqState) (*result, *apiError)
+	handle  func(s *Backend, rs *reqState) (*result, *apiError)
 }
 
 var routes = []*route{
-	{method: "GET", pattern: []string{"v1", "spaces"}, handle: (*Server).listSpaces},
-	{method: "GET", pattern: []string{"v1", "spaces", "{spaceId}", "nodes"}, handle: (*Server).listRootNodes},
-	{method: "GET", pattern: []string{"v1", "spaces", "{spaceId}", "nodes", "{nodeId}"}, handle: (*Server).nodeDetail},
-	{method: "GET", pattern: []string{"v1", "nodes", "{nodeId}"}, handle: (*Server).nodeDetail},
-	{method: "GET", pattern: []string{"v1", "datasheets", "{datasheetId}", "records"}, handle: (*Server).listRecords},
-	{method: "POST", pattern: []string{"v1", "datasheets", "{datasheetId}", "records"}, handle: (*Server).createRecords},
-	{method: "PATCH", pattern: []string{"v1", "datasheets", "{datasheetId}", "records"}, handle: (*Server).updateRecords},
-	{method: "PUT", pattern: []string{"v1", "datasheets", "{datasheetId}", "records"}, handle: (*Server).updateRecords},
-	{method: "DELETE", pattern: []string{"v1", "datasheets", "{datasheetId}", "records"}, handle: (*Server).deleteRecords},
-	{method: "GET", pattern: []string{"v1", "datasheets", "{datasheetId}", "fields"}, handle: (*Server).listFields},
-	{method: "GET", pattern: []string{"v1", "datasheets", "{datasheetId}", "views"}, handle: (*Server).listViews},
-	{method: "POST", pattern: []string{"v1", "datasheets", "{datasheetId}", "attachments"}, handle: (*Server).uploadAttachment},
-	{method: "GET", pattern: []string{"v1", "datasheets", "{datasheetId}", "attachments", "presignedUrl"}, handle: (*Server).presignedURL},
-	{method: "POST", pattern: []string{"v1", "spaces", "{spaceId}", "datasheets"}, handle: (*Server).createDatasheet},
-	{method: "POST", pattern: []string{"v1", "spaces", "{spaceId}", "datasheets", "{datasheetId}", "fields"}, handle: (*Server).createField},
-	{method: "DELETE", pattern: []string{"v1", "spaces", "{spaceId}", "datasheets", "{datasheetId}", "fields", "{fieldId}"}, handle: (*Server).deleteField},
-	{method: "GET", pattern: []string{"v2", "spaces", "{spaceId}", "nodes"}, v2: true, handle: (*Server).searchNodes},
-	{method: "POST", pattern: []string{"v1", "spaces", "{spaceId}", "nodes", "{nodeId}", "embedlinks"}, handle: (*Server).createEmbedLink},
-	{method: "GET", pattern: []string{"v1", "spaces", "{spaceId}", "nodes", "{nodeId}", "embedlinks"}, handle: (*Server).listEmbedLinks},
-	{method: "DELETE", pattern: []string{"v1", "spaces", "{spaceId}", "nodes", "{nodeId}", "embedlinks", "{linkId}"}, handle: (*Server).deleteEmbedLink},
+	{method: "GET", pattern: []string{"v1", "spaces"}, handle: (*Backend).listSpaces},
+	{method: "GET", pattern: []string{"v1", "spaces", "{spaceId}", "nodes"}, handle: (*Backend).listRootNodes},
+	{method: "GET", pattern: []string{"v1", "spaces", "{spaceId}", "nodes", "{nodeId}"}, handle: (*Backend).nodeDetail},
+	{method: "GET", pattern: []string{"v1", "nodes", "{nodeId}"}, handle: (*Backend).nodeDetail},
+	{method: "GET", pattern: []string{"v1", "datasheets", "{datasheetId}", "records"}, handle: (*Backend).listRecords},
+	{method: "POST", pattern: []string{"v1", "datasheets", "{datasheetId}", "records"}, handle: (*Backend).createRecords},
+	{method: "PATCH", pattern: []string{"v1", "datasheets", "{datasheetId}", "records"}, handle: (*Backend).updateRecords},
+	{method: "PUT", pattern: []string{"v1", "datasheets", "{datasheetId}", "records"}, handle: (*Backend).updateRecords},
+	{method: "DELETE", pattern: []string{"v1", "datasheets", "{datasheetId}", "records"}, handle: (*Backend).deleteRecords},
+	{method: "GET", pattern: []string{"v1", "datasheets", "{datasheetId}", "fields"}, handle: (*Backend).listFields},
+	{method: "GET", pattern: []string{"v1", "datasheets", "{datasheetId}", "views"}, handle: (*Backend).listViews},
+	{method: "POST", pattern: []string{"v1", "datasheets", "{datasheetId}", "attachments"}, handle: (*Backend).uploadAttachment},
+	{method: "GET", pattern: []string{"v1", "datasheets", "{datasheetId}", "attachments", "presignedUrl"}, handle: (*Backend).presignedURL},
+	{method: "POST", pattern: []string{"v1", "spaces", "{spaceId}", "datasheets"}, handle: (*Backend).createDatasheet},
+	{method: "POST", pattern: []string{"v1", "spaces", "{spaceId}", "datasheets", "{datasheetId}", "fields"}, handle: (*Backend).createField},
+	{method: "DELETE", pattern: []string{"v1", "spaces", "{spaceId}", "datasheets", "{datasheetId}", "fields", "{fieldId}"}, handle: (*Backend).deleteField},
+	{method: "GET", pattern: []string{"v2", "spaces", "{spaceId}", "nodes"}, v2: true, handle: (*Backend).searchNodes},
+	{method: "POST", pattern: []string{"v1", "spaces", "{spaceId}", "nodes", "{nodeId}", "embedlinks"}, handle: (*Backend).createEmbedLink},
+	{method: "GET", pattern: []string{"v1", "spaces", "{spaceId}", "nodes", "{nodeId}", "embedlinks"}, handle: (*Backend).listEmbedLinks},
+	{method: "DELETE", pattern: []string{"v1", "spaces", "{spaceId}", "nodes", "{nodeId}", "embedlinks", "{linkId}"}, handle: (*Backend).deleteEmbedLink},
 }
 
 func matchRoute(method string, segs []string) (*route, map[string]string) {
@@ -152,95 +138,6 @@ func matchRoute(method string, segs []string) (*route, map[string]string) {
 	return nil, nil
 }
 
-// serveHTTP is the server's handler: faults and latency first, then the
-// API.
-func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	start := time.Now()
-	var f *Fault
-	if pf, ok := ctx.Value(faultCtxKey).(*preFault); ok {
-		f = pf.f
-	} else {
-		f = s.takeFault(r.Method, r.URL.Path)
-	}
-	if err := sleepCtx(ctx, s.cfg.latency); err != nil {
-		return
-	}
-	var body []byte
-	var tooLarge bool
-	if !isMultipart(r) {
-		// Multipart uploads are streamed by their handler (§6.9); their
-		// bytes are not logged.
-		body, tooLarge = readLimited(r.Body, s.cfg.bodyLimit)
-	}
-	entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body, Time: start}
-	if f != nil {
-		if err := sleepCtx(ctx, f.Delay); err != nil {
-			return
-		}
-		switch f.Drop {
-		case DropBeforeHandling:
-			s.logRequest(entry)
-			s.drop(w, r)
-			return
-		case DropAfterHandling:
-			rec := newRecorder()
-			entry.Status, entry.Code = s.handle(rec, r, body, tooLarge)
-			entry.Status, entry.Code = 0, 0
-			s.logRequest(entry)
-			s.drop(w, r)
-			return
-		}
-		if f.Status != 0 {
-			entry.Status = f.Status
-			if f.Body != "" {
-				s.writeHeaders(w, "")
-				w.WriteHeader(f.Status)
-				_, _ = io.WriteString(w, f.Body) //nolint:gosec // a test fake: the fault body is the test author's, written verbatim on purpose
-			} else {
-				code := f.Code
-				if code == 0 {
-					code = f.Status
-				}
-				msg := f.Message
-				if msg == "" {
-					msg = http.StatusText(f.Status)
-				}
-				entry.Code = code
-				s.writeError(w, &apiError{status: f.Status, code: code, msg: msg})
-			}
-			s.logRequest(entry)
-			return
-		}
-	}
-	entry.Status, entry.Code = s.handle(w, r, body, tooLarge)
-	s.logRequest(entry)
-}
-
-func (s *Server) logRequest(e Request) {
-	s.mu.Lock()
-	s.log = append(s.log, e)
-	s.mu.Unlock()
-}
-
-// drop closes the connection without an answer.
-func (s *Server) drop(w http.ResponseWriter, r *http.Request) {
-	if sig, ok := r.Context().Value(dropCtxKey).(*dropSignal); ok {
-		sig.dropped = true
-		return
-	}
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		w.WriteHeader(http.StatusBadGateway)
-		return
-	}
-	conn, _, err := hj.Hijack()
-	if err != nil {
-		return
-	}
-	_ = conn.Close()
-}
-
 func readLimited(body io.Reader, limit int64) ([]byte, bool) {
 	if body == nil {
 		return nil, false
@@ -254,7 +151,7 @@ func readLimited(body io.Reader, limit int64) ([]byte, bool) {
 
 // handle runs the API and writes the answer; it returns the HTTP status and
 // business code for the request log.
-func (s *Server) handle(w http.ResponseWriter, r *http.Request, body []byte, tooLarge bool) (int, int) {
+func (s *Backend) handle(w http.ResponseWriter, r *http.Request, body []byte, tooLarge bool) (int, int) {
 	res, aerr := s.dispatch(w, r, body, tooLarge)
 	if res != nil && res.status == http.StatusNoContent {
 		s.writeHeaders(w, "")
@@ -269,13 +166,13 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, body []byte, too
 	return res.status, 200
 }
 
-func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, body []byte, tooLarge bool) (*result, *apiError) {
+func (s *Backend) dispatch(w http.ResponseWriter, r *http.Request, body []byte, tooLarge bool) (*result, *apiError) {
 	path := r.URL.Path
-	if s.cfg.prefix != "" {
-		if !strings.HasPrefix(path, s.cfg.prefix+"/") {
+	if s.cfg.Prefix != "" {
+		if !strings.HasPrefix(path, s.cfg.Prefix+"/") {
 			return nil, errNotFound()
 		}
-		path = path[len(s.cfg.prefix):]
+		path = path[len(s.cfg.Prefix):]
 	}
 	if !strings.HasPrefix(path, "/fusion/") {
 		return nil, errNotFound()
@@ -297,13 +194,13 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, body []byte, t
 	}
 	token := auth[len("Bearer "):]
 	key := limitKey(r.URL.RequestURI())
-	if token != s.cfg.token && key != "user" && !rt.v2 {
+	if token != s.cfg.Token && key != "user" && !rt.v2 {
 		// The rate limiter asks the backend for the space QPS, which fails
 		// for an unknown token (§2).
 		return nil, errUnauthorized()
 	}
 	// §3: rate limit, v1 only.
-	if !rt.v2 && s.cfg.ratePoints > 0 {
+	if !rt.v2 && s.cfg.RatePoints > 0 {
 		if aerr := s.consumePoint(key, token); aerr != nil {
 			return nil, aerr
 		}
@@ -313,7 +210,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, body []byte, t
 		return nil, aerr
 	}
 	// ApiAuthGuard.
-	if token != s.cfg.token {
+	if token != s.cfg.Token {
 		return nil, errUnauthorized()
 	}
 	s.mu.Lock()
@@ -377,26 +274,26 @@ func limitKey(uri string) string {
 	return "user"
 }
 
-func (s *Server) consumePoint(key, token string) *apiError {
+func (s *Backend) consumePoint(key, token string) *apiError {
 	sum := sha1.Sum([]byte(token)) //nolint:gosec // the server's sha1(token) limiter key; not used for security
 	k := key + ":" + hex.EncodeToString(sum[:])
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w := s.windows[k]
-	if w == nil || !now.Before(w.start.Add(s.cfg.rateWindow)) {
+	if w == nil || !now.Before(w.start.Add(s.cfg.RateWindow)) {
 		w = &window{start: now}
 		s.windows[k] = w
 	}
 	w.count++
-	if w.count > s.cfg.ratePoints {
-		return &apiError{status: 429, code: 429, msg: fmt.Sprintf("The API request rate for the current space is %d queries per second (QPS). Upgrading the space allows for a higher call frequency. Contact us: sales@aitable.ai.", s.cfg.ratePoints)}
+	if w.count > s.cfg.RatePoints {
+		return &apiError{status: 429, code: 429, msg: fmt.Sprintf("The API request rate for the current space is %d queries per second (QPS). Upgrading the space allows for a higher call frequency. Contact us: sales@aitable.ai.", s.cfg.RatePoints)}
 	}
 	return nil
 }
 
 // parseBody mimics fastify 3's body parsing (§1).
-func (s *Server) parseBody(rs *reqState) *apiError {
+func (s *Backend) parseBody(rs *reqState) *apiError {
 	r := rs.r
 	switch r.Method {
 	case http.MethodPost, http.MethodPut, http.MethodPatch:
@@ -464,7 +361,7 @@ func jsonErrorText(err error) string {
 	return "Unexpected token in JSON: " + err.Error()
 }
 
-func (s *Server) writeHeaders(w http.ResponseWriter, ct string) {
+func (s *Backend) writeHeaders(w http.ResponseWriter, ct string) {
 	s.mu.Lock()
 	s.reqID++
 	id := s.reqID
@@ -504,14 +401,14 @@ type rateEnvelope struct {
 	Message string `json:"message"`
 }
 
-func (s *Server) writeSuccess(w http.ResponseWriter, res *result) {
+func (s *Backend) writeSuccess(w http.ResponseWriter, res *result) {
 	s.writeHeaders(w, "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache,no-store,must-revalidate")
 	w.WriteHeader(res.status)
 	_, _ = w.Write(encodeJSON(successEnvelope{Code: 200, Success: true, Message: "SUCCESS", Data: res.data}))
 }
 
-func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
+func (s *Backend) writeError(w http.ResponseWriter, e *apiError) {
 	s.writeHeaders(w, "application/json; charset=utf-8")
 	w.WriteHeader(e.status)
 	if e.status == 429 {
@@ -519,28 +416,4 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 		return
 	}
 	_, _ = w.Write(encodeJSON(errorEnvelope{Code: e.code, Message: e.msg}))
-}
-
-// recorder is a minimal in-memory ResponseWriter.
-type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func newRecorder() *recorder { return &recorder{header: http.Header{}} }
-
-func (r *recorder) Header() http.Header { return r.header }
-
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.body.Write(b)
 }

@@ -1,4 +1,4 @@
-package apitabletest
+package fake
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ func parseFormula(src string) (formula.Expr, error) { return formula.Parse(src) 
 // writeCtx validates and converts the cells of one write request (the field
 // pipe of §6.2/§6.3, §8.1, §4.3 messages).
 type writeCtx struct {
-	s          *Server
+	s          *Backend
 	ds         *datasheet
 	byID       bool
 	newOptions map[*field][]*option // options to create on commit
@@ -409,7 +409,7 @@ func parseDateString(s string, loc *time.Location) (float64, bool) {
 
 // cellValue returns the json read value of f in rec (nil when empty),
 // computing read-only fields. depth guards lookup/formula recursion.
-func (s *Server) cellValue(ds *datasheet, rec *record, f *field, depth int) any {
+func (s *Backend) cellValue(ds *datasheet, rec *record, f *field, depth int) any {
 	if depth > 8 {
 		return nil
 	}
@@ -474,7 +474,7 @@ func (s *Server) cellValue(ds *datasheet, rec *record, f *field, depth int) any 
 	return v
 }
 
-func (s *Server) lastModified(rec *record, f *field) int64 {
+func (s *Backend) lastModified(rec *record, f *field) int64 {
 	if ct, _ := f.prop["collectType"].(float64); ct == 1 {
 		var latest int64
 		ids, _ := f.prop["fieldIdCollection"].([]any)
@@ -492,7 +492,7 @@ func (s *Server) lastModified(rec *record, f *field) int64 {
 }
 
 // formulaLookup resolves {name} (or {fldId}) to a cell value of rec.
-func (s *Server) formulaLookup(ds *datasheet, rec *record, depth int) func(string) (any, bool) {
+func (s *Backend) formulaLookup(ds *datasheet, rec *record, depth int) func(string) (any, bool) {
 	return func(name string) (any, bool) {
 		f := ds.fieldByName(name)
 		if f == nil {
@@ -505,7 +505,7 @@ func (s *Server) formulaLookup(ds *datasheet, rec *record, depth int) func(strin
 	}
 }
 
-func (s *Server) evalFormulaField(ds *datasheet, rec *record, f *field, depth int) any {
+func (s *Backend) evalFormulaField(ds *datasheet, rec *record, f *field, depth int) any {
 	src := f.propString("expression")
 	if src == "" {
 		return nil
@@ -527,7 +527,7 @@ func (s *Server) evalFormulaField(ds *datasheet, rec *record, f *field, depth in
 	return v
 }
 
-func (s *Server) lookupValue(ds *datasheet, rec *record, f *field, depth int) any {
+func (s *Backend) lookupValue(ds *datasheet, rec *record, f *field, depth int) any {
 	lf := ds.fieldByID(f.propString("relatedLinkFieldId"))
 	if lf == nil {
 		return nil
@@ -568,7 +568,7 @@ func (s *Server) lookupValue(ds *datasheet, rec *record, f *field, depth int) an
 }
 
 // cellString renders a json read value as cellFormat=string (§8.2).
-func (s *Server) cellString(ds *datasheet, f *field, v any) (string, bool) {
+func (s *Backend) cellString(ds *datasheet, f *field, v any) (string, bool) {
 	if f.typ == "Checkbox" {
 		if v == true {
 			return "1", true
@@ -728,7 +728,7 @@ func compareValues(a, b any) int {
 }
 
 // selectOrder compares select values by option order, like the real sort.
-func (s *Server) sortRecords(ds *datasheet, recs []*record, rules []sortRule) {
+func (s *Backend) sortRecords(ds *datasheet, recs []*record, rules []sortRule) {
 	if len(rules) == 0 {
 		return
 	}

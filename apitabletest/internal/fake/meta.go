@@ -1,4 +1,4 @@
-package apitabletest
+package fake
 
 import (
 	"fmt"
@@ -43,7 +43,7 @@ var readOnlyTypes = map[string]bool{
 }
 
 // fieldJSON renders a field as in GET fields (§7.3, §8.3).
-func (s *Server) fieldJSON(ds *datasheet, f *field, primary bool) map[string]any {
+func (s *Backend) fieldJSON(ds *datasheet, f *field, primary bool) map[string]any {
 	out := map[string]any{"id": f.id, "name": f.name, "type": f.typ, "editable": !readOnlyTypes[f.typ]}
 	if primary {
 		out["isPrimary"] = true
@@ -57,7 +57,7 @@ func (s *Server) fieldJSON(ds *datasheet, f *field, primary bool) map[string]any
 	return out
 }
 
-func (s *Server) fieldPropertyJSON(ds *datasheet, f *field) map[string]any {
+func (s *Backend) fieldPropertyJSON(ds *datasheet, f *field) map[string]any {
 	p := f.prop
 	copyKeys := func(keys ...string) map[string]any {
 		out := map[string]any{}
@@ -170,7 +170,7 @@ func keysOf(m map[string]any) []string {
 }
 
 // listFields: GET /fusion/v1/datasheets/{datasheetId}/fields (§6.5).
-func (s *Server) listFields(rs *reqState) (*result, *apiError) {
+func (s *Backend) listFields(rs *reqState) (*result, *apiError) {
 	ds := s.st.dsts[rs.params["datasheetId"]]
 	if ds == nil {
 		return nil, errDatasheetNotFound()
@@ -195,7 +195,7 @@ func (s *Server) listFields(rs *reqState) (*result, *apiError) {
 }
 
 // listViews: GET /fusion/v1/datasheets/{datasheetId}/views (§6.8).
-func (s *Server) listViews(rs *reqState) (*result, *apiError) {
+func (s *Backend) listViews(rs *reqState) (*result, *apiError) {
 	ds := s.st.dsts[rs.params["datasheetId"]]
 	if ds == nil {
 		return nil, errDatasheetNotFound()
@@ -208,7 +208,7 @@ func (s *Server) listViews(rs *reqState) (*result, *apiError) {
 }
 
 // listSpaces: GET /fusion/v1/spaces (§6.12).
-func (s *Server) listSpaces(rs *reqState) (*result, *apiError) {
+func (s *Backend) listSpaces(rs *reqState) (*result, *apiError) {
 	out := []any{}
 	for _, id := range s.st.spaceOrder {
 		sp := s.st.spaces[id]
@@ -219,7 +219,7 @@ func (s *Server) listSpaces(rs *reqState) (*result, *apiError) {
 	return &result{data: map[string]any{"spaces": out}}, nil
 }
 
-func (s *Server) nodeJSON(n *node) map[string]any {
+func (s *Backend) nodeJSON(n *node) map[string]any {
 	out := map[string]any{"id": n.id, "name": n.name, "type": n.typ, "isFav": false, "permission": int(n.role)}
 	if n.icon != "" {
 		out["icon"] = n.icon
@@ -228,7 +228,7 @@ func (s *Server) nodeJSON(n *node) map[string]any {
 }
 
 // listRootNodes: GET /fusion/v1/spaces/{spaceId}/nodes (§6.13).
-func (s *Server) listRootNodes(rs *reqState) (*result, *apiError) {
+func (s *Backend) listRootNodes(rs *reqState) (*result, *apiError) {
 	sp := s.st.spaces[rs.params["spaceId"]]
 	out := []any{}
 	for _, id := range sp.root {
@@ -240,7 +240,7 @@ func (s *Server) listRootNodes(rs *reqState) (*result, *apiError) {
 }
 
 // nodeDetail: GET /fusion/v1/nodes/{nodeId} (§6.14).
-func (s *Server) nodeDetail(rs *reqState) (*result, *apiError) {
+func (s *Backend) nodeDetail(rs *reqState) (*result, *apiError) {
 	n := s.st.nodes[rs.params["nodeId"]]
 	if n == nil {
 		return nil, errDatasheetNotFound()
@@ -265,7 +265,7 @@ func (s *Server) nodeDetail(rs *reqState) (*result, *apiError) {
 }
 
 // searchNodes: GET /fusion/v2/spaces/{spaceId}/nodes (§6.15).
-func (s *Server) searchNodes(rs *reqState) (*result, *apiError) {
+func (s *Backend) searchNodes(rs *reqState) (*result, *apiError) {
 	q := rs.r.URL.Query()
 	var fails []dtoFailure
 	typ := q.Get("type")
@@ -318,7 +318,7 @@ func (s *Server) searchNodes(rs *reqState) (*result, *apiError) {
 }
 
 // fieldRouteDatasheet applies the field guard (§6.6).
-func (s *Server) fieldRouteDatasheet(rs *reqState) (*datasheet, *apiError) {
+func (s *Backend) fieldRouteDatasheet(rs *reqState) (*datasheet, *apiError) {
 	ds := s.st.dsts[rs.params["datasheetId"]]
 	if ds == nil {
 		return nil, errDatasheetNotFound()
@@ -479,7 +479,7 @@ func isEmojiSlug(s string) bool {
 
 // validateFieldProperty checks a create-field property against the type's
 // schema (§8.4), returning the §4.3 message (Joi's first error) or "".
-func (s *Server) validateFieldProperty(typ string, prop any) string {
+func (s *Backend) validateFieldProperty(typ string, prop any) string {
 	switch typ {
 	case "Text", "URL", "Email", "Phone", "Attachment", "AutoNumber", "CreatedBy", "WorkDoc", "Cascader":
 		if prop != nil {
@@ -573,7 +573,7 @@ func (s *Server) validateFieldProperty(typ string, prop any) string {
 }
 
 // createField: POST /fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields (§6.6).
-func (s *Server) createField(rs *reqState) (*result, *apiError) {
+func (s *Backend) createField(rs *reqState) (*result, *apiError) {
 	ds, aerr := s.fieldRouteDatasheet(rs)
 	if aerr != nil {
 		return nil, aerr
@@ -741,7 +741,7 @@ func createTransform(typ string, pm map[string]any) map[string]any {
 }
 
 // deleteField: DELETE /fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields/{fieldId} (§6.7).
-func (s *Server) deleteField(rs *reqState) (*result, *apiError) {
+func (s *Backend) deleteField(rs *reqState) (*result, *apiError) {
 	ds, aerr := s.fieldRouteDatasheet(rs)
 	if aerr != nil {
 		return nil, aerr
@@ -790,7 +790,7 @@ func (s *Server) deleteField(rs *reqState) (*result, *apiError) {
 	return &result{data: map[string]any{}}, nil
 }
 
-func (s *Server) removeField(ds *datasheet, f *field) {
+func (s *Backend) removeField(ds *datasheet, f *field) {
 	n := ds.fields[:0]
 	for _, x := range ds.fields {
 		if x != f {
@@ -817,7 +817,7 @@ var primaryTypes = map[string]bool{"SingleText": true, "Text": true, "Number": t
 	"URL": true, "Phone": true, "Email": true, "Currency": true, "Percent": true, "AutoNumber": true}
 
 // createDatasheet: POST /fusion/v1/spaces/{spaceId}/datasheets (§6.11).
-func (s *Server) createDatasheet(rs *reqState) (*result, *apiError) {
+func (s *Backend) createDatasheet(rs *reqState) (*result, *apiError) {
 	body, _ := rs.json.(map[string]any)
 	var msgs []string
 	name, nameOK := body["name"].(string)

@@ -1,4 +1,4 @@
-package apitabletest
+package fake
 
 import (
 	"bytes"
@@ -15,15 +15,19 @@ import (
 
 // The token user (§2): every request acts as this user.
 const (
-	userID   = "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5"
-	userName = "apitabletest user"
+	UserID   = "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5"
+	UserName = "apitabletest user"
+	userID   = UserID
+	userName = UserName
 )
 
-// assetHost is the storage host of attachment URLs.
-const assetHost = "https://assets.apitabletest.invalid/"
+// AssetHost is the storage host of attachment URLs.
+const AssetHost = "https://assets.apitabletest.invalid/"
+
+const assetHost = AssetHost
 
 type store struct {
-	s          *Server
+	s          *Backend
 	spaces     map[string]*space
 	spaceOrder []string
 	dsts       map[string]*datasheet
@@ -103,7 +107,7 @@ type datasheet struct {
 	deletedIDs        []string
 }
 
-func newStore(s *Server) *store {
+func newStore(s *Backend) *store {
 	return &store{
 		s:      s,
 		spaces: map[string]*space{},
@@ -189,14 +193,10 @@ func (f *field) propNum(k string, def float64) float64 {
 
 // ---- seeding API ----
 
-// FieldSpec describes a field to seed. Type is an API type name of §8
-// ("SingleText", "Number", "MultiSelect", "MagicLink"/"TwoWayLink", …).
-// Property is the field property in the shape of §8.4 (create field);
-// select options may also be given as plain strings. For link fields
-// "foreignDatasheetId" may be omitted (or "self") for a self link; a
-// two-way link to another datasheet creates the sibling field there. For
-// MagicLookUp, "relatedLinkFieldId" and "targetFieldId" may be field names.
-// For Formula, "expression" references fields as {Field name}.
+// FieldSpec, ViewSpec, SortSpec, DatasheetSpec and Datasheet mirror the
+// apitabletest types of the same names, which document them.
+
+// FieldSpec describes a field to seed.
 type FieldSpec struct {
 	Name     string
 	Type     string
@@ -207,10 +207,10 @@ type FieldSpec struct {
 // ViewSpec describes a view to seed.
 type ViewSpec struct {
 	Name   string
-	Type   string // default "Grid"
-	Filter string // optional formula: rows shown in the view
+	Type   string
+	Filter string
 	Sort   []SortSpec
-	Hidden []string // names of hidden fields
+	Hidden []string
 }
 
 // SortSpec is a view sort rule.
@@ -221,12 +221,10 @@ type SortSpec struct {
 
 // DatasheetSpec describes a datasheet to seed.
 type DatasheetSpec struct {
-	Name   string
-	Fields []FieldSpec
-	Views  []ViewSpec // default: one "Grid view"
-	// Records are keyed by field name, values in the write format of §8.1.
-	Records []map[string]any
-	// FolderID optionally places the datasheet in a folder (see AddFolder).
+	Name     string
+	Fields   []FieldSpec
+	Views    []ViewSpec
+	Records  []map[string]any
 	FolderID string
 }
 
@@ -234,12 +232,12 @@ type DatasheetSpec struct {
 type Datasheet struct {
 	ID        string
 	SpaceID   string
-	FieldIDs  map[string]string // name → fld id
+	FieldIDs  map[string]string
 	ViewIDs   []string
 	RecordIDs []string
 }
 
-func (s *Server) newUnitIDs() (id, unitID string) {
+func (s *Backend) newUnitIDs() (id, unitID string) {
 	s.st.unitSeq++
 	return fmt.Sprintf("%d", uint64(1700000000000000000)+s.st.unitSeq*7919), fmt.Sprintf("%d", uint64(1000000)+s.st.unitSeq)
 }
@@ -247,7 +245,7 @@ func (s *Server) newUnitIDs() (id, unitID string) {
 // AddSpace adds a space and returns its id. The token user is a member
 // (and admin) of it; the space starts with two member units: the token user
 // and "Teammate".
-func (s *Server) AddSpace(name string) string {
+func (s *Backend) AddSpace(name string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sp := &space{id: s.newID("spc", 10), name: name, member: true}
@@ -262,7 +260,7 @@ func (s *Server) AddSpace(name string) string {
 
 // AddForeignSpace adds a space the token user is not a member of (requests
 // to it answer 403, §2).
-func (s *Server) AddForeignSpace(name string) string {
+func (s *Backend) AddForeignSpace(name string) string {
 	id := s.AddSpace(name)
 	s.mu.Lock()
 	s.st.spaces[id].member = false
@@ -270,35 +268,24 @@ func (s *Server) AddForeignSpace(name string) string {
 	return id
 }
 
-// AddMember adds a member unit to the space and returns its unit id (the
-// "id" of Member cells). Member cells accept {"id": unitID}, {"unitId":
-// …} or {"name": name, "type": "Member"}.
-func (s *Server) AddMember(spaceID, name string) string {
-	return s.addUnit(spaceID, name, "Member")
-}
-
-// AddTeam adds a team unit to the space and returns its unit id.
-func (s *Server) AddTeam(spaceID, name string) string {
-	return s.addUnit(spaceID, name, "Team")
-}
-
-func (s *Server) addUnit(spaceID, name, typ string) string {
+// AddUnit adds a unit of type typ ("Member" or "Team") to the space and
+// returns its unit id.
+func (s *Backend) AddUnit(spaceID, name, typ string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sp := s.st.spaces[spaceID]
 	if sp == nil {
-		s.fatalf("AddMember: unknown space %q", spaceID)
-		return ""
+		return "", fmt.Errorf("unknown space %q", spaceID)
 	}
 	id, uid := s.newUnitIDs()
 	sp.units = append(sp.units, &unit{id: id, unitID: uid, name: name, typ: typ})
-	return id
+	return id, nil
 }
 
 // AddAttachment stores an asset and returns its token, which Attachment
 // cells accept as [{"token": token, "name": name}]. Image dimensions are
 // read from PNG, JPEG and GIF data.
-func (s *Server) AddAttachment(spaceID, name, mimeType string, data []byte) string {
+func (s *Backend) AddAttachment(spaceID, name, mimeType string, data []byte) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.addAssetLocked(name, mimeType, data)
@@ -306,7 +293,7 @@ func (s *Server) AddAttachment(spaceID, name, mimeType string, data []byte) stri
 	return a.token
 }
 
-func (s *Server) addAssetLocked(name, mimeType string, data []byte) *asset {
+func (s *Backend) addAssetLocked(name, mimeType string, data []byte) *asset {
 	s.idCounter++
 	sum := sha1.Sum(append([]byte(fmt.Sprintf("%d:", s.idCounter)), data...)) //nolint:gosec // a unique asset token, not a security hash
 	day := time.Now().UTC().Format("2006/01/02")
@@ -319,36 +306,21 @@ func (s *Server) addAssetLocked(name, mimeType string, data []byte) *asset {
 }
 
 // AddFolder adds a folder node at the root of the space and returns its id.
-func (s *Server) AddFolder(spaceID, name string) string {
+func (s *Backend) AddFolder(spaceID, name string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sp := s.st.spaces[spaceID]
 	if sp == nil {
-		s.fatalf("AddFolder: unknown space %q", spaceID)
-		return ""
+		return "", fmt.Errorf("unknown space %q", spaceID)
 	}
 	n := &node{id: s.newID("fod", 10), name: name, typ: "Folder", spaceID: spaceID}
 	s.st.nodes[n.id] = n
 	sp.root = append(sp.root, n.id)
-	return n.id
+	return n.id, nil
 }
 
-// AddDatasheet seeds a datasheet in the space. An invalid spec fails the
-// test (t.Fatalf); use SeedDatasheet to get an error instead.
-func (s *Server) AddDatasheet(spaceID string, spec DatasheetSpec) *Datasheet {
-	if s.tb != nil {
-		s.tb.Helper()
-	}
-	d, err := s.SeedDatasheet(spaceID, spec)
-	if err != nil {
-		s.fatalf("%v", err)
-		return nil
-	}
-	return d
-}
-
-// SeedDatasheet is AddDatasheet returning an error for an invalid spec.
-func (s *Server) SeedDatasheet(spaceID string, spec DatasheetSpec) (*Datasheet, error) {
+// SeedDatasheet adds a datasheet described by spec to the space.
+func (s *Backend) SeedDatasheet(spaceID string, spec DatasheetSpec) (*Datasheet, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d, err := s.addDatasheetLocked(spaceID, spec)
@@ -358,7 +330,7 @@ func (s *Server) SeedDatasheet(spaceID string, spec DatasheetSpec) (*Datasheet, 
 	return d, nil
 }
 
-func (s *Server) addDatasheetLocked(spaceID string, spec DatasheetSpec) (*Datasheet, error) {
+func (s *Backend) addDatasheetLocked(spaceID string, spec DatasheetSpec) (*Datasheet, error) {
 	sp := s.st.spaces[spaceID]
 	if sp == nil {
 		return nil, fmt.Errorf("unknown space %q", spaceID)
@@ -475,7 +447,7 @@ func (s *Server) addDatasheetLocked(spaceID string, spec DatasheetSpec) (*Datash
 
 // insertRecordLocked creates a record with converted cells at position pos
 // of the row order.
-func (s *Server) insertRecordLocked(ds *datasheet, cells map[string]any, pos int) *record {
+func (s *Backend) insertRecordLocked(ds *datasheet, cells map[string]any, pos int) *record {
 	now := time.Now().UnixMilli()
 	rec := &record{id: s.newID("rec", 10), cells: map[string]any{}, createdAt: now, updatedAt: now, fieldUpdated: map[string]int64{}, autoNumber: ds.nextAuto}
 	ds.nextAuto++
@@ -494,7 +466,7 @@ func (s *Server) insertRecordLocked(ds *datasheet, cells map[string]any, pos int
 
 // setCellLocked stores a converted value (nil clears), keeping two-way
 // links in sync.
-func (s *Server) setCellLocked(ds *datasheet, rec *record, fid string, v any, now int64) bool {
+func (s *Backend) setCellLocked(ds *datasheet, rec *record, fid string, v any, now int64) bool {
 	f := ds.fieldByID(fid)
 	if f == nil {
 		return false
@@ -521,7 +493,7 @@ func (s *Server) setCellLocked(ds *datasheet, rec *record, fid string, v any, no
 
 // syncSibling updates the brother field of a two-way link after rec's cell
 // changed from oldIDs to newIDs.
-func (s *Server) syncSibling(ds *datasheet, rec *record, f *field, oldIDs, newIDs []string, now int64) {
+func (s *Backend) syncSibling(ds *datasheet, rec *record, f *field, oldIDs, newIDs []string, now int64) {
 	fds := s.st.dsts[f.propString("foreignDatasheetId")]
 	bro := f.propString("brotherFieldId")
 	if fds == nil || bro == "" || (fds == ds && bro == f.id) {
@@ -658,7 +630,7 @@ var knownTypes = map[string]bool{
 
 // buildField creates a field from a type and property (json kinds after
 // normalisation). seeding relaxes property requirements.
-func (s *Server) buildField(ds *datasheet, name, typ string, prop map[string]any, seeding bool) (*field, error) {
+func (s *Backend) buildField(ds *datasheet, name, typ string, prop map[string]any, seeding bool) (*field, error) {
 	if !knownTypes[typ] {
 		return nil, fmt.Errorf("unknown type %q", typ)
 	}
@@ -773,7 +745,7 @@ func nextColor(opts []*option) int {
 
 // resolveFieldRefs finishes a field once all fields of its datasheet exist:
 // creates the sibling of a two-way link and resolves lookup references.
-func (s *Server) resolveFieldRefs(ds *datasheet, f *field) error {
+func (s *Backend) resolveFieldRefs(ds *datasheet, f *field) error {
 	switch f.typ {
 	case "TwoWayLink":
 		fds := s.st.dsts[f.propString("foreignDatasheetId")]

@@ -1,4 +1,4 @@
-package apitabletest
+package fake
 
 import (
 	"bytes"
@@ -58,7 +58,7 @@ type recordOut struct {
 
 // renderRecord renders rec with the given columns (§7.1); empty cells are
 // omitted (an unchecked checkbox is "0" with cellFormat=string, §8.2).
-func (s *Server) renderRecord(ds *datasheet, rec *record, cols []*field, byID, asString, timestamps bool) recordOut {
+func (s *Backend) renderRecord(ds *datasheet, rec *record, cols []*field, byID, asString, timestamps bool) recordOut {
 	out := recordOut{RecordID: rec.id, Fields: orderedFields{vals: map[string]any{}}}
 	if timestamps {
 		out.CreatedAt, out.UpdatedAt = rec.createdAt, rec.updatedAt
@@ -255,7 +255,7 @@ func numParam(q url.Values, name string) (float64, bool, bool) {
 }
 
 // listRecords: GET /fusion/v1/datasheets/{datasheetId}/records (§6.1).
-func (s *Server) listRecords(rs *reqState) (*result, *apiError) {
+func (s *Backend) listRecords(rs *reqState) (*result, *apiError) {
 	ds := s.st.dsts[rs.params["datasheetId"]]
 	if ds == nil {
 		return nil, errDatasheetNotFound()
@@ -428,7 +428,7 @@ func (s *Server) listRecords(rs *reqState) (*result, *apiError) {
 	return &result{data: map[string]any{"total": total, "pageNum": pageNum, "pageSize": len(out), "records": out}}, nil
 }
 
-func (s *Server) filterRows(ds *datasheet, rows []*record, src string, e formula.Expr) []*record {
+func (s *Backend) filterRows(ds *datasheet, rows []*record, src string, e formula.Expr) []*record {
 	if e == nil {
 		var err error
 		if e, err = parseFormula(src); err != nil {
@@ -454,7 +454,7 @@ type writeItem struct {
 
 // parseWriteBody runs the DTO checks and the field pipe of a write (§6.2,
 // §6.3, §9 item 8).
-func (s *Server) parseWriteBody(ds *datasheet, body any, update bool) ([]writeItem, bool, *writeCtx, *apiError) {
+func (s *Backend) parseWriteBody(ds *datasheet, body any, update bool) ([]writeItem, bool, *writeCtx, *apiError) {
 	obj, _ := body.(map[string]any)
 	var fails []dtoFailure
 	byID := false
@@ -527,8 +527,8 @@ func (s *Server) parseWriteBody(ds *datasheet, body any, update bool) ([]writeIt
 			return nil, false, nil, errParam("The format of the fields parameter value is wrong")
 		}
 	}
-	if len(items) > s.cfg.maxPerWrite {
-		return nil, false, nil, errTooMany(s.cfg.maxPerWrite)
+	if len(items) > s.cfg.MaxPerWrite {
+		return nil, false, nil, errTooMany(s.cfg.MaxPerWrite)
 	}
 	return items, byID, w, nil
 }
@@ -583,7 +583,7 @@ func bodyObject(rs *reqState) map[string]any {
 }
 
 // createRecords: POST /fusion/v1/datasheets/{datasheetId}/records (§6.2).
-func (s *Server) createRecords(rs *reqState) (*result, *apiError) {
+func (s *Backend) createRecords(rs *reqState) (*result, *apiError) {
 	ds := s.st.dsts[rs.params["datasheetId"]]
 	if ds == nil {
 		return nil, errDatasheetNotFound()
@@ -595,7 +595,7 @@ func (s *Server) createRecords(rs *reqState) (*result, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	if len(ds.order)+len(items) > s.cfg.maxRows {
+	if len(ds.order)+len(items) > s.cfg.MaxRows {
 		return nil, &apiError{status: 500, code: 304, msg: "the usage of this function exceed the 50000 records limit of beta version"}
 	}
 	q := rs.r.URL.Query()
@@ -658,7 +658,7 @@ func defaultValue(f *field) (any, bool) {
 
 // updateRecords: PATCH/PUT /fusion/v1/datasheets/{datasheetId}/records
 // (§6.3).
-func (s *Server) updateRecords(rs *reqState) (*result, *apiError) {
+func (s *Backend) updateRecords(rs *reqState) (*result, *apiError) {
 	ds := s.st.dsts[rs.params["datasheetId"]]
 	if ds == nil {
 		return nil, errDatasheetNotFound()
@@ -725,7 +725,7 @@ func (s *Server) updateRecords(rs *reqState) (*result, *apiError) {
 }
 
 // deleteRecords: DELETE /fusion/v1/datasheets/{datasheetId}/records (§6.4).
-func (s *Server) deleteRecords(rs *reqState) (*result, *apiError) {
+func (s *Backend) deleteRecords(rs *reqState) (*result, *apiError) {
 	ds := s.st.dsts[rs.params["datasheetId"]]
 	if ds == nil {
 		return nil, errDatasheetNotFound()
@@ -738,8 +738,8 @@ func (s *Server) deleteRecords(rs *reqState) (*result, *apiError) {
 	if len(ids) == 0 {
 		return nil, errParam("recordIds should not be empty")
 	}
-	if len(ids) > s.cfg.maxPerWrite {
-		return nil, errTooMany(s.cfg.maxPerWrite)
+	if len(ids) > s.cfg.MaxPerWrite {
+		return nil, errTooMany(s.cfg.MaxPerWrite)
 	}
 	var uniq []string
 	seen := map[string]bool{}
