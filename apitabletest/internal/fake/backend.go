@@ -27,11 +27,6 @@ type Config struct {
 	AttachCap   int64  // per-space attachment capacity in bytes
 }
 
-type window struct {
-	start time.Time
-	count int
-}
-
 // Backend is the fake API server without its network face. It is safe for
 // concurrent use: one mutex guards the store.
 type Backend struct {

@@ -159,3 +159,20 @@ func (s *Backend) page(ds *datasheet, lq *listQuery, rows []*record) *result {
 func pageResult(lq *listQuery, total int, out []recordOut) *result {
 	return &result{data: map[string]any{"total": total, "pageNum": lq.pageNum, "pageSize": len(out), "records": out}}
 }
+
+func (s *Backend) filterRows(ds *datasheet, rows []*record, src string, e formula.Expr) []*record {
+	if e == nil {
+		var err error
+		if e, err = parseFormula(src); err != nil {
+			return rows
+		}
+	}
+	out := rows[:0:0]
+	for _, r := range rows {
+		v, err := formula.Eval(e, s.formulaLookup(ds, r, 0))
+		if err == nil && formula.Truthy(v) {
+			out = append(out, r)
+		}
+	}
+	return out
+}

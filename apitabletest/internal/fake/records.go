@@ -6,26 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"time"
-
-	"github.com/apitable-go/apitable/internal/formula"
 )
-
-func (s *Backend) filterRows(ds *datasheet, rows []*record, src string, e formula.Expr) []*record {
-	if e == nil {
-		var err error
-		if e, err = parseFormula(src); err != nil {
-			return rows
-		}
-	}
-	out := rows[:0:0]
-	for _, r := range rows {
-		v, err := formula.Eval(e, s.formulaLookup(ds, r, 0))
-		if err == nil && formula.Truthy(v) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
 
 // ---- writes ----
 
