@@ -1,7 +1,7 @@
+package fake
+
 // The model: spaces, units, nodes, assets, datasheets, fields, views and
 // records as the store holds them.
-
-package fake
 
 import "fmt"
 

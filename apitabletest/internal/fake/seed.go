@@ -5,6 +5,7 @@ import (
 	"crypto/sha1" //nolint:gosec // only makes asset tokens shaped like the server's; not used for security
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	_ "image/gif"  // attachment dimensions
@@ -154,92 +155,46 @@ func (s *Backend) SeedDatasheet(spaceID string, spec DatasheetSpec) (*Datasheet,
 
 func (s *Backend) addDatasheetLocked(spaceID string, spec DatasheetSpec) (*Datasheet, error) {
 	sp := s.st.spaces[spaceID]
-	if sp == nil {
+	switch {
+	case sp == nil:
 		return nil, fmt.Errorf("unknown space %q", spaceID)
-	}
-	if spec.Name == "" {
+	case spec.Name == "":
 		return nil, fmt.Errorf("empty datasheet name")
-	}
-	if len(spec.Fields) == 0 {
+	case len(spec.Fields) == 0:
 		return nil, fmt.Errorf("no fields")
 	}
 	ds := &datasheet{id: s.newID("dst", 15), name: spec.Name, spaceID: spaceID, records: map[string]*record{}, nextAuto: 1}
 	// Register first so self links and lookups resolve.
 	s.st.dsts[ds.id] = ds
-	fail := func(err error) (*Datasheet, error) {
+	out, err := s.seedDatasheetLocked(sp, ds, spec)
+	if err != nil {
 		delete(s.st.dsts, ds.id)
 		return nil, err
 	}
-	seen := map[string]bool{}
-	for _, fs := range spec.Fields {
-		if fs.Name == "" || seen[fs.Name] {
-			return fail(fmt.Errorf("field name %q empty or duplicate", fs.Name))
-		}
-		seen[fs.Name] = true
+	return out, nil
+}
+
+// seedDatasheetLocked fills the registered datasheet ds from spec: fields,
+// views, its node, then records.
+func (s *Backend) seedDatasheetLocked(sp *space, ds *datasheet, spec DatasheetSpec) (*Datasheet, error) {
+	if err := s.seedFields(ds, spec.Fields); err != nil {
+		return nil, err
 	}
-	// Two passes: plain fields first, so lookups can name any field.
-	pending := []*field{}
-	for _, fs := range spec.Fields {
-		f, err := s.buildField(ds, fs.Name, fs.Type, fs.Property, true)
-		if err != nil {
-			return fail(fmt.Errorf("field %q: %w", fs.Name, err))
-		}
-		f.desc = fs.Desc
-		ds.fields = append(ds.fields, f)
-		pending = append(pending, f)
+	if err := s.seedViews(ds, spec.Views); err != nil {
+		return nil, err
 	}
-	for _, f := range pending {
-		if err := s.resolveFieldRefs(ds, f); err != nil {
-			return fail(fmt.Errorf("field %q: %w", f.name, err))
-		}
-	}
-	views := spec.Views
-	if len(views) == 0 {
-		views = []ViewSpec{{Name: "Grid view"}}
-	}
-	for _, vs := range views {
-		v := &view{id: s.newID("viw", 10), name: vs.Name, typ: vs.Type, filter: vs.Filter, hidden: map[string]bool{}}
-		if v.typ == "" {
-			v.typ = "Grid"
-		}
-		if v.name == "" {
-			v.name = "Grid view"
-		}
-		if v.filter != "" {
-			if _, err := parseFormula(v.filter); err != nil {
-				return fail(fmt.Errorf("view %q filter: %w", vs.Name, err))
-			}
-		}
-		for _, so := range vs.Sort {
-			f := ds.fieldByName(so.Field)
-			if f == nil {
-				return fail(fmt.Errorf("view %q: unknown sort field %q", vs.Name, so.Field))
-			}
-			v.sort = append(v.sort, sortRule{fieldID: f.id, desc: so.Desc})
-		}
-		for _, h := range vs.Hidden {
-			f := ds.fieldByName(h)
-			if f == nil {
-				return fail(fmt.Errorf("view %q: unknown hidden field %q", vs.Name, h))
-			}
-			v.hidden[f.id] = true
-		}
-		ds.views = append(ds.views, v)
-	}
-	// Node.
-	n := &node{id: ds.id, name: ds.name, typ: "Datasheet", spaceID: spaceID, parentID: spec.FolderID}
+	n := &node{id: ds.id, name: ds.name, typ: "Datasheet", spaceID: sp.id, parentID: spec.FolderID}
 	if spec.FolderID != "" {
 		parent := s.st.nodes[spec.FolderID]
-		if parent == nil || parent.typ != "Folder" || parent.spaceID != spaceID {
-			return fail(fmt.Errorf("unknown folder %q", spec.FolderID))
+		if parent == nil || parent.typ != "Folder" || parent.spaceID != sp.id {
+			return nil, fmt.Errorf("unknown folder %q", spec.FolderID)
 		}
 		parent.children = append(parent.children, n.id)
 	} else {
 		sp.root = append(sp.root, n.id)
 	}
 	s.st.nodes[n.id] = n
-	// Records, through the same conversion as API writes.
-	out := &Datasheet{ID: ds.id, SpaceID: spaceID, FieldIDs: map[string]string{}}
+	out := &Datasheet{ID: ds.id, SpaceID: sp.id, FieldIDs: map[string]string{}}
 	for _, f := range ds.fields {
 		out.FieldIDs[f.name] = f.id
 	}
@@ -247,22 +202,101 @@ func (s *Backend) addDatasheetLocked(spaceID string, spec DatasheetSpec) (*Datas
 		out.ViewIDs = append(out.ViewIDs, v.id)
 	}
 	for i, rf := range spec.Records {
-		raw, err := json.Marshal(rf)
+		id, err := s.seedRecord(ds, rf)
 		if err != nil {
-			return fail(fmt.Errorf("record %d: %w", i, err))
+			return nil, fmt.Errorf("record %d: %w", i, err)
 		}
-		keys, vals, err := decodeOrderedObject(raw)
-		if err != nil {
-			return fail(fmt.Errorf("record %d: %w", i, err))
-		}
-		w := &writeCtx{s: s, ds: ds, newOptions: map[*field][]*option{}}
-		cells, aerr := w.convertRecord(keys, vals, false)
-		if aerr != nil {
-			return fail(fmt.Errorf("record %d: %s", i, aerr.messageText()))
-		}
-		w.commitOptions()
-		rec := s.insertRecordLocked(ds, cells, len(ds.order))
-		out.RecordIDs = append(out.RecordIDs, rec.id)
+		out.RecordIDs = append(out.RecordIDs, id)
 	}
 	return out, nil
+}
+
+// seedFields builds the fields in two passes: plain fields first, so
+// links and lookups can name any field of the datasheet.
+func (s *Backend) seedFields(ds *datasheet, specs []FieldSpec) error {
+	seen := map[string]bool{}
+	for _, fs := range specs {
+		if fs.Name == "" || seen[fs.Name] {
+			return fmt.Errorf("field name %q empty or duplicate", fs.Name)
+		}
+		seen[fs.Name] = true
+	}
+	for _, fs := range specs {
+		f, err := s.buildField(ds, fs.Name, fs.Type, fs.Property, true)
+		if err != nil {
+			return fmt.Errorf("field %q: %w", fs.Name, err)
+		}
+		f.desc = fs.Desc
+		ds.fields = append(ds.fields, f)
+	}
+	for _, f := range ds.fields {
+		if err := s.resolveFieldRefs(ds, f); err != nil {
+			return fmt.Errorf("field %q: %w", f.name, err)
+		}
+	}
+	return nil
+}
+
+// seedViews adds the views (default: one "Grid view").
+func (s *Backend) seedViews(ds *datasheet, specs []ViewSpec) error {
+	if len(specs) == 0 {
+		specs = []ViewSpec{{Name: "Grid view"}}
+	}
+	for _, vs := range specs {
+		v, err := s.seedView(ds, vs)
+		if err != nil {
+			return fmt.Errorf("view %q: %w", vs.Name, err)
+		}
+		ds.views = append(ds.views, v)
+	}
+	return nil
+}
+
+func (s *Backend) seedView(ds *datasheet, vs ViewSpec) (*view, error) {
+	v := &view{id: s.newID("viw", 10), name: vs.Name, typ: vs.Type, filter: vs.Filter, hidden: map[string]bool{}}
+	if v.typ == "" {
+		v.typ = "Grid"
+	}
+	if v.name == "" {
+		v.name = "Grid view"
+	}
+	if v.filter != "" {
+		if _, err := parseFormula(v.filter); err != nil {
+			return nil, fmt.Errorf("filter: %w", err)
+		}
+	}
+	for _, so := range vs.Sort {
+		f := ds.fieldByName(so.Field)
+		if f == nil {
+			return nil, fmt.Errorf("unknown sort field %q", so.Field)
+		}
+		v.sort = append(v.sort, sortRule{fieldID: f.id, desc: so.Desc})
+	}
+	for _, h := range vs.Hidden {
+		f := ds.fieldByName(h)
+		if f == nil {
+			return nil, fmt.Errorf("unknown hidden field %q", h)
+		}
+		v.hidden[f.id] = true
+	}
+	return v, nil
+}
+
+// seedRecord adds one record through the same conversion as API writes.
+func (s *Backend) seedRecord(ds *datasheet, rf map[string]any) (string, error) {
+	raw, err := json.Marshal(rf)
+	if err != nil {
+		return "", err
+	}
+	keys, vals, err := decodeOrderedObject(raw)
+	if err != nil {
+		return "", err
+	}
+	w := &writeCtx{s: s, ds: ds, newOptions: map[*field][]*option{}}
+	cells, aerr := w.convertRecord(keys, vals, false)
+	if aerr != nil {
+		return "", errors.New(aerr.messageText())
+	}
+	w.commitOptions()
+	return s.insertRecordLocked(ds, cells, len(ds.order)).id, nil
 }
