@@ -51,37 +51,12 @@ func (s *Backend) fieldJSON(ds *datasheet, f *field, primary bool) map[string]an
 	return out
 }
 
+// fieldPropertyJSON is a field's property as list fields answers it
+// (§8); nil for types without one.
 func (s *Backend) fieldPropertyJSON(ds *datasheet, f *field) map[string]any {
-	p := f.prop
-	copyKeys := func(keys ...string) map[string]any {
-		out := map[string]any{}
-		for _, k := range keys {
-			if v, ok := p[k]; ok && v != nil {
-				out[k] = v
-			}
-		}
-		return out
-	}
 	switch f.typ {
-	case "SingleText":
-		out := copyKeys("defaultValue")
-		if _, ok := out["defaultValue"]; !ok {
-			out["defaultValue"] = ""
-		}
-		return out
-	case "Number":
-		out := copyKeys("defaultValue", "commaStyle", "symbol")
-		out["precision"] = f.propNum("precision", 0)
-		return out
-	case "Percent":
-		out := copyKeys("defaultValue")
-		out["precision"] = f.propNum("precision", 0)
-		return out
-	case "Currency":
-		out := copyKeys("defaultValue", "symbolAlign")
-		out["precision"] = f.propNum("precision", 2)
-		out["symbol"] = f.propString("symbol")
-		return out
+	case "SingleText", "Number", "Percent", "Currency":
+		return numberPropertyJSON(f)
 	case "Rating":
 		return map[string]any{"icon": nativeEmoji(f.propString("icon")), "max": f.propNum("max", 5)}
 	case "Checkbox":
@@ -93,66 +68,112 @@ func (s *Backend) fieldPropertyJSON(ds *datasheet, f *field) map[string]any {
 		}
 		return map[string]any{"options": opts}
 	case "DateTime", "CreatedTime", "LastModifiedTime":
-		format := f.propString("dateFormat")
-		if f.propBool("includeTime") {
-			format += " " + f.propString("timeFormat")
-		}
-		out := map[string]any{"format": format, "includeTime": f.propBool("includeTime")}
-		if z := f.propString("timeZone"); z != "" {
-			out["timeZone"] = z
-		}
-		if f.propBool("includeTimeZone") {
-			out["includeTimeZone"] = true
-		}
-		if f.typ == "DateTime" && f.propBool("autoFill") {
-			out["autoFill"] = true
-		}
-		return out
+		return datePropertyJSON(f)
 	case "Member":
-		sp := s.st.spaces[ds.spaceID]
-		used := map[string]bool{}
-		for _, r := range ds.records {
-			for _, id := range idList(r.cells[f.id]) {
-				used[id] = true
-			}
-		}
-		opts := []any{}
-		for _, u := range sp.units {
-			if used[u.id] {
-				o := map[string]any{"id": u.id, "name": u.name, "type": u.typ}
-				if u.avatar != "" {
-					o["avatar"] = u.avatar
-				}
-				opts = append(opts, o)
-			}
-		}
-		return map[string]any{"options": opts, "isMulti": f.propBool("isMulti"), "shouldSendMsg": f.propBool("shouldSendMsg"), "subscription": f.propBool("subscription")}
+		return s.memberPropertyJSON(ds, f)
 	case "CreatedBy", "LastModifiedBy":
 		return map[string]any{"options": []any{map[string]any{"id": userID, "name": userName, "avatar": ""}}}
 	case "TwoWayLink":
-		return copyKeys("foreignDatasheetId", "brotherFieldId", "limitToViewId", "limitSingleRecord")
+		return f.copyProps("foreignDatasheetId", "brotherFieldId", "limitToViewId", "limitSingleRecord")
 	case "OneWayLink":
-		return copyKeys("foreignDatasheetId", "limitToViewId", "limitSingleRecord")
+		return f.copyProps("foreignDatasheetId", "limitToViewId", "limitSingleRecord")
 	case "MagicLookUp":
-		out := copyKeys("relatedLinkFieldId", "targetFieldId", "rollupFunction", "enableFilterSort", "sortInfo", "lookUpLimit", "filterInfo", "format")
+		out := f.copyProps("relatedLinkFieldId", "targetFieldId", "rollupFunction", "enableFilterSort", "sortInfo", "lookUpLimit", "filterInfo", "format")
 		if _, ok := out["rollupFunction"]; !ok {
 			out["rollupFunction"] = "VALUES"
 		}
 		out["valueType"] = "Array"
 		return out
 	case "Formula":
-		out := copyKeys("expression", "format")
+		out := f.copyProps("expression", "format")
 		_, err := parseFormula(f.propString("expression"))
 		out["valueType"] = "String"
 		out["hasError"] = err != nil && f.propString("expression") != ""
 		return out
 	case "Button", "Cascader":
-		if len(p) == 0 {
+		if len(f.prop) == 0 {
 			return nil
 		}
-		return copyKeys(keysOf(p)...)
+		return f.copyProps(keysOf(f.prop)...)
 	}
 	return nil
+}
+
+// copyProps copies the given keys of the stored property, skipping absent
+// and null ones.
+func (f *field) copyProps(keys ...string) map[string]any {
+	out := map[string]any{}
+	for _, k := range keys {
+		if v, ok := f.prop[k]; ok && v != nil {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// numberPropertyJSON is the property of SingleText and the number types.
+func numberPropertyJSON(f *field) map[string]any {
+	var out map[string]any
+	switch f.typ {
+	case "SingleText":
+		out = f.copyProps("defaultValue")
+		if _, ok := out["defaultValue"]; !ok {
+			out["defaultValue"] = ""
+		}
+	case "Number":
+		out = f.copyProps("defaultValue", "commaStyle", "symbol")
+		out["precision"] = f.propNum("precision", 0)
+	case "Percent":
+		out = f.copyProps("defaultValue")
+		out["precision"] = f.propNum("precision", 0)
+	case "Currency":
+		out = f.copyProps("defaultValue", "symbolAlign")
+		out["precision"] = f.propNum("precision", 2)
+		out["symbol"] = f.propString("symbol")
+	}
+	return out
+}
+
+// datePropertyJSON is the property of the date types: format joins the
+// date and time formats when the time is shown.
+func datePropertyJSON(f *field) map[string]any {
+	format := f.propString("dateFormat")
+	if f.propBool("includeTime") {
+		format += " " + f.propString("timeFormat")
+	}
+	out := map[string]any{"format": format, "includeTime": f.propBool("includeTime")}
+	if z := f.propString("timeZone"); z != "" {
+		out["timeZone"] = z
+	}
+	if f.propBool("includeTimeZone") {
+		out["includeTimeZone"] = true
+	}
+	if f.typ == "DateTime" && f.propBool("autoFill") {
+		out["autoFill"] = true
+	}
+	return out
+}
+
+// memberPropertyJSON lists as options the units some record of the
+// datasheet holds in the field.
+func (s *Backend) memberPropertyJSON(ds *datasheet, f *field) map[string]any {
+	used := map[string]bool{}
+	for _, r := range ds.records {
+		for _, id := range idList(r.cells[f.id]) {
+			used[id] = true
+		}
+	}
+	opts := []any{}
+	for _, u := range s.st.spaces[ds.spaceID].units {
+		if used[u.id] {
+			o := map[string]any{"id": u.id, "name": u.name, "type": u.typ}
+			if u.avatar != "" {
+				o["avatar"] = u.avatar
+			}
+			opts = append(opts, o)
+		}
+	}
+	return map[string]any{"options": opts, "isMulti": f.propBool("isMulti"), "shouldSendMsg": f.propBool("shouldSendMsg"), "subscription": f.propBool("subscription")}
 }
 
 func keysOf(m map[string]any) []string {

@@ -44,71 +44,8 @@ func (s *Backend) buildField(ds *datasheet, name, typ string, prop map[string]an
 	case "SingleSelect", "MultiSelect":
 		opts, _ := pm["options"].([]any)
 		delete(pm, "options")
-		for _, o := range opts {
-			var name string
-			color := -1
-			var id string
-			switch x := o.(type) {
-			case string:
-				name = x
-			case map[string]any:
-				name, _ = x["name"].(string)
-				if c, ok := x["color"].(float64); ok {
-					color = int(c)
-				}
-				id, _ = x["id"].(string)
-			}
-			if name == "" {
-				return nil, fmt.Errorf("option without name")
-			}
-			if color < 0 {
-				color = nextColor(f.options)
-			}
-			if id == "" {
-				id = s.newID("opt", 10)
-			}
-			f.options = append(f.options, &option{id: id, name: name, color: color})
-		}
-	case "SingleText":
-		if _, ok := pm["defaultValue"]; !ok {
-			pm["defaultValue"] = ""
-		}
-	case "Currency":
-		if pm["symbol"] == nil || pm["symbol"] == "" {
-			pm["symbol"] = "$"
-		}
-		if p, _ := pm["precision"].(float64); p == 0 {
-			pm["precision"] = 2.0
-		}
-	case "Number", "Percent":
-		if _, ok := pm["precision"]; !ok {
-			pm["precision"] = 0.0
-		}
-	case "Rating":
-		if _, ok := pm["max"]; !ok {
-			pm["max"] = 5.0
-		}
-		if _, ok := pm["icon"]; !ok {
-			pm["icon"] = "star"
-		}
-	case "Checkbox":
-		if _, ok := pm["icon"]; !ok {
-			pm["icon"] = "white_check_mark"
-		}
-	case "DateTime", "CreatedTime", "LastModifiedTime":
-		if _, ok := pm["dateFormat"]; !ok {
-			pm["dateFormat"] = "YYYY/MM/DD"
-		}
-		if _, ok := pm["timeFormat"]; !ok {
-			pm["timeFormat"] = "hh:mm"
-		}
-		if _, ok := pm["includeTime"]; !ok {
-			pm["includeTime"] = false
-		}
-	case "Member":
-		for _, k := range []string{"isMulti", "shouldSendMsg", "subscription"} {
-			b, _ := pm[k].(bool)
-			pm[k] = b
+		if err := s.addOptions(f, opts); err != nil {
+			return nil, err
 		}
 	case "TwoWayLink", "OneWayLink":
 		fd, _ := pm["foreignDatasheetId"].(string)
@@ -117,12 +54,80 @@ func (s *Backend) buildField(ds *datasheet, name, typ string, prop map[string]an
 		} else if s.st.dsts[fd] == nil {
 			return nil, fmt.Errorf("unknown foreignDatasheetId %q", fd)
 		}
-	case "Formula":
-		if _, ok := pm["expression"]; !ok {
-			pm["expression"] = ""
-		}
+	default:
+		setPropertyDefaults(typ, pm)
 	}
 	return f, nil
+}
+
+// addOptions adds select options given as names or {id, name, color}
+// objects; a missing color takes the first unused one, a missing id a new
+// one.
+func (s *Backend) addOptions(f *field, opts []any) error {
+	for _, o := range opts {
+		var name, id string
+		color := -1
+		switch x := o.(type) {
+		case string:
+			name = x
+		case map[string]any:
+			name, _ = x["name"].(string)
+			if c, ok := x["color"].(float64); ok {
+				color = int(c)
+			}
+			id, _ = x["id"].(string)
+		}
+		if name == "" {
+			return fmt.Errorf("option without name")
+		}
+		if color < 0 {
+			color = nextColor(f.options)
+		}
+		if id == "" {
+			id = s.newID("opt", 10)
+		}
+		f.options = append(f.options, &option{id: id, name: name, color: color})
+	}
+	return nil
+}
+
+// propertyDefaults are the property keys a field of each type gets when
+// they are absent.
+var propertyDefaults = map[string]map[string]any{
+	"SingleText":       {"defaultValue": ""},
+	"Number":           {"precision": 0.0},
+	"Percent":          {"precision": 0.0},
+	"Rating":           {"max": 5.0, "icon": "star"},
+	"Checkbox":         {"icon": "white_check_mark"},
+	"DateTime":         {"dateFormat": "YYYY/MM/DD", "timeFormat": "hh:mm", "includeTime": false},
+	"CreatedTime":      {"dateFormat": "YYYY/MM/DD", "timeFormat": "hh:mm", "includeTime": false},
+	"LastModifiedTime": {"dateFormat": "YYYY/MM/DD", "timeFormat": "hh:mm", "includeTime": false},
+	"Formula":          {"expression": ""},
+}
+
+// setPropertyDefaults completes a stored property: absent keys get their
+// defaults, a Currency's empty symbol or zero precision too, and Member
+// flags become booleans.
+func setPropertyDefaults(typ string, pm map[string]any) {
+	for k, v := range propertyDefaults[typ] {
+		if _, ok := pm[k]; !ok {
+			pm[k] = v
+		}
+	}
+	switch typ {
+	case "Currency":
+		if pm["symbol"] == nil || pm["symbol"] == "" {
+			pm["symbol"] = "$"
+		}
+		if p, _ := pm["precision"].(float64); p == 0 {
+			pm["precision"] = 2.0
+		}
+	case "Member":
+		for _, k := range []string{"isMulti", "shouldSendMsg", "subscription"} {
+			b, _ := pm[k].(bool)
+			pm[k] = b
+		}
+	}
 }
 
 func nextColor(opts []*option) int {

@@ -165,7 +165,28 @@ func (s *Backend) validateFieldProperty(typ string, prop any) string {
 	if !isObj {
 		return `"value" must be of type object`
 	}
-	schema := propertySchemas[typ]
+	if m := checkSchema(propertySchemas[typ], pm); m != "" {
+		return m
+	}
+	switch typ {
+	case "Rating", "Checkbox":
+		if !isEmojiSlug(pm["icon"].(string)) {
+			return "icon is not Emoji slug"
+		}
+	case "SingleSelect", "MultiSelect":
+		return checkSelectProperty(typ, pm)
+	case "TwoWayLink", "MagicLink", "OneWayLink":
+		if id, _ := pm["foreignDatasheetId"].(string); s.st.dsts[id] == nil {
+			return `"foreignDatasheetId" is invalid`
+		}
+	}
+	return ""
+}
+
+// checkSchema checks the keys of a property against its schema: required
+// keys present, each value of its kind, then no key outside the schema
+// (the alphabetically first one is named).
+func checkSchema(schema []propKey, pm map[string]any) string {
 	known := map[string]bool{}
 	for _, k := range schema {
 		known[k.name] = true
@@ -189,58 +210,63 @@ func (s *Backend) validateFieldProperty(typ string, prop any) string {
 	if first != "" {
 		return strconv.Quote(first) + " is not allowed"
 	}
-	switch typ {
-	case "Rating", "Checkbox":
-		if !isEmojiSlug(pm["icon"].(string)) {
-			return "icon is not Emoji slug"
+	return ""
+}
+
+// checkSelectProperty checks the options of a select field (and a
+// MultiSelect's default values).
+func checkSelectProperty(typ string, pm map[string]any) string {
+	for i, o := range pm["options"].([]any) {
+		if m := checkSelectOption(i, o); m != "" {
+			return m
 		}
-	case "SingleSelect", "MultiSelect":
-		for i, o := range pm["options"].([]any) {
-			om, _ := o.(map[string]any)
-			p := fmt.Sprintf(`"options[%d]`, i)
-			if om == nil {
-				return p + `" must be of type object`
-			}
-			name, ok := om["name"]
-			if !ok {
-				return p + `.name" is required`
-			}
-			if ns, ok := name.(string); !ok {
-				return p + `.name" must be a string`
-			} else if ns == "" {
-				return p + `.name" is not allowed to be empty`
-			}
-			if _, ok := om["id"]; ok {
-				if _, isStr := om["id"].(string); !isStr {
-					return p + `.id" must be a string`
-				}
-				if _, ok := om["color"]; !ok {
-					return p + `.color" is required`
-				}
-			}
-			if c, ok := om["color"]; ok {
-				if _, isNum := c.(float64); !isNum {
-					return p + `.color" must be a number`
-				}
-			}
-			for k := range om {
-				if k != "name" && k != "id" && k != "color" {
-					return p + "." + k + `" is not allowed`
+	}
+	if typ == "MultiSelect" {
+		if dv, ok := pm["defaultValue"].([]any); ok {
+			for i, v := range dv {
+				if _, isStr := v.(string); !isStr {
+					return fmt.Sprintf(`"defaultValue[%d]" must be a string`, i)
 				}
 			}
 		}
-		if typ == "MultiSelect" {
-			if dv, ok := pm["defaultValue"].([]any); ok {
-				for i, v := range dv {
-					if _, isStr := v.(string); !isStr {
-						return fmt.Sprintf(`"defaultValue[%d]" must be a string`, i)
-					}
-				}
-			}
+	}
+	return ""
+}
+
+// checkSelectOption checks option i: an object with a non-empty string
+// name, a string id only together with a color, a numeric color, nothing
+// else.
+func checkSelectOption(i int, o any) string {
+	om, _ := o.(map[string]any)
+	p := fmt.Sprintf(`"options[%d]`, i)
+	if om == nil {
+		return p + `" must be of type object`
+	}
+	name, ok := om["name"]
+	if !ok {
+		return p + `.name" is required`
+	}
+	if ns, ok := name.(string); !ok {
+		return p + `.name" must be a string`
+	} else if ns == "" {
+		return p + `.name" is not allowed to be empty`
+	}
+	if _, ok := om["id"]; ok {
+		if _, isStr := om["id"].(string); !isStr {
+			return p + `.id" must be a string`
 		}
-	case "TwoWayLink", "MagicLink", "OneWayLink":
-		if id, _ := pm["foreignDatasheetId"].(string); s.st.dsts[id] == nil {
-			return `"foreignDatasheetId" is invalid`
+		if _, ok := om["color"]; !ok {
+			return p + `.color" is required`
+		}
+	}
+	if c, ok := om["color"]; ok {
+		if _, isNum := c.(float64); !isNum {
+			return p + `.color" must be a number`
+		}
+	}
+	for k := range om {
+		if k != "name" && k != "id" && k != "color" {
+			return p + "." + k + `" is not allowed`
 		}
 	}
 	return ""
