@@ -67,47 +67,64 @@ func (w *writeCtx) convertCell(f *field, v any) (any, *apiError) {
 	if v == nil {
 		return nil, nil // null clears editable cells
 	}
-	byID := w.byID
 	switch f.typ {
 	case "SingleText", "Text", "Email", "Phone", "Cascader":
 		s, ok := v.(string)
 		if !ok {
 			name := map[string]string{"SingleText": "Single Select", "Text": "Text", "Email": "Email", "Phone": "Phone", "Cascader": "Text"}[f.typ]
-			return nil, typeErr(f, byID, name+" field value must be string")
+			return nil, typeErr(f, w.byID, name+" field value must be string")
 		}
 		return s, nil
 	case "URL":
-		switch x := v.(type) {
-		case string:
-			if x == "" {
-				return nil, nil
-			}
-			return map[string]any{"text": x}, nil
-		case map[string]any:
-			t, _ := x["text"].(string)
-			if t == "" {
-				return nil, errParam(f.name + " must contain text keys")
-			}
-			out := map[string]any{"text": t}
-			if ti, ok := x["title"].(string); ok && ti != "" {
-				out["title"] = ti
-			}
-			if fv, ok := x["favicon"].(string); ok && fv != "" {
-				out["favicon"] = fv
-			}
-			return out, nil
-		case []any:
+		return convertURL(f, v)
+	case "Number", "Currency", "Percent", "Rating", "Checkbox", "DateTime":
+		return w.convertScalar(f, v)
+	case "SingleSelect", "MultiSelect":
+		return w.convertSelect(f, v)
+	case "Member":
+		return w.convertMember(f, v)
+	case "TwoWayLink", "OneWayLink":
+		return w.convertLink(f, v)
+	case "Attachment":
+		return w.convertAttachment(v)
+	}
+	return nil, errServer("Cannot read properties of undefined (reading 'throwException')")
+}
+
+// convertURL accepts a string (the link's text) or {text, title, favicon}.
+func convertURL(f *field, v any) (any, *apiError) {
+	switch x := v.(type) {
+	case string:
+		if x == "" {
+			return nil, nil
+		}
+		return map[string]any{"text": x}, nil
+	case map[string]any:
+		t, _ := x["text"].(string)
+		if t == "" {
 			return nil, errParam(f.name + " must contain text keys")
 		}
-		return nil, errParam(fmt.Sprintf("field:%s URL field value must be string", f.name))
-	case "Number", "Currency", "Percent":
-		if !isNumber(v) {
-			return nil, typeErr(f, byID, f.typ+" field value must be a number")
+		out := map[string]any{"text": t}
+		if ti, ok := x["title"].(string); ok && ti != "" {
+			out["title"] = ti
 		}
-		return v, nil
+		if fv, ok := x["favicon"].(string); ok && fv != "" {
+			out["favicon"] = fv
+		}
+		return out, nil
+	case []any:
+		return nil, errParam(f.name + " must contain text keys")
+	}
+	return nil, errParam(fmt.Sprintf("field:%s URL field value must be string", f.name))
+}
+
+// convertScalar converts the number, rating, checkbox and date types; a
+// rating of 0 and an unchecked checkbox clear the cell.
+func (w *writeCtx) convertScalar(f *field, v any) (any, *apiError) {
+	switch f.typ {
 	case "Rating":
 		if !isNumber(v) {
-			return nil, typeErr(f, byID, "Rating field value must be a number")
+			return nil, typeErr(f, w.byID, "Rating field value must be a number")
 		}
 		x := v.(float64)
 		if x > f.propNum("max", 5) {
@@ -123,7 +140,7 @@ func (w *writeCtx) convertCell(f *field, v any) (any, *apiError) {
 	case "Checkbox":
 		b, ok := v.(bool)
 		if !ok {
-			return nil, typeErr(f, byID, "Checkbox field value must be boolean")
+			return nil, typeErr(f, w.byID, "Checkbox field value must be boolean")
 		}
 		if !b {
 			return nil, nil
@@ -132,48 +149,50 @@ func (w *writeCtx) convertCell(f *field, v any) (any, *apiError) {
 	case "DateTime":
 		ms, ok := parseDateValue(v, f.propString("timeZone"))
 		if !ok {
-			return nil, typeErr(f, byID, "Date field value must be a UTC or timestamp")
+			return nil, typeErr(f, w.byID, "Date field value must be a UTC or timestamp")
 		}
 		return ms, nil
-	case "SingleSelect":
+	}
+	if !isNumber(v) { // Number, Currency, Percent
+		return nil, typeErr(f, w.byID, f.typ+" field value must be a number")
+	}
+	return v, nil
+}
+
+// convertSelect converts select values, adding unknown option names to the
+// field (on commit); empty names are dropped.
+func (w *writeCtx) convertSelect(f *field, v any) (any, *apiError) {
+	if f.typ == "SingleSelect" {
 		s, ok := v.(string)
 		if !ok {
-			return nil, typeErr(f, byID, "Single Select field value must be string")
+			return nil, typeErr(f, w.byID, "Single Select field value must be string")
 		}
 		if s == "" {
 			return nil, nil
 		}
 		w.ensureOption(f, s)
 		return s, nil
-	case "MultiSelect":
-		arr, ok := v.([]any)
-		if !ok {
-			return nil, typeErr(f, byID, "Multiple Select field value must be array")
-		}
-		var out []any
-		for _, e := range arr {
-			s, ok := e.(string)
-			if !ok {
-				return nil, typeErr(f, byID, "Multiple Select field value must be string")
-			}
-			if s == "" {
-				continue
-			}
-			w.ensureOption(f, s)
-			out = append(out, s)
-		}
-		if len(out) == 0 {
-			return nil, nil
-		}
-		return out, nil
-	case "Member":
-		return w.convertMember(f, v)
-	case "TwoWayLink", "OneWayLink":
-		return w.convertLink(f, v)
-	case "Attachment":
-		return w.convertAttachment(v)
 	}
-	return nil, errServer("Cannot read properties of undefined (reading 'throwException')")
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, typeErr(f, w.byID, "Multiple Select field value must be array")
+	}
+	var out []any
+	for _, e := range arr {
+		s, ok := e.(string)
+		if !ok {
+			return nil, typeErr(f, w.byID, "Multiple Select field value must be string")
+		}
+		if s == "" {
+			continue
+		}
+		w.ensureOption(f, s)
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 func (w *writeCtx) ensureOption(f *field, name string) {

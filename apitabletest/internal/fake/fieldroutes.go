@@ -28,26 +28,9 @@ func (s *Backend) createField(rs *reqState) (*result, *apiError) {
 		return nil, aerr
 	}
 	body, _ := rs.json.(map[string]any)
-	var msgs []string
-	name, nameOK := body["name"].(string)
-	typ, typOK := body["type"].(string)
-	if !nameOK {
-		msgs = append(msgs, "name must be a string")
-	}
-	if !typOK {
-		msgs = append(msgs, "type must be a string")
-	}
-	if len(msgs) > 0 {
-		return nil, errServer(msgs)
-	}
-	if name == "" {
-		return nil, errParam("Invalid value for name")
-	}
-	if jsLen(name) > 100 {
-		return nil, errParam("$name's length must not be greater than $100")
-	}
-	if !knownTypes[typ] || typ == "NotSupport" {
-		return nil, errParam("Invalid value for type")
+	name, typ, aerr := checkCreateFieldDTO(body)
+	if aerr != nil {
+		return nil, aerr
 	}
 	prop := body["property"]
 	if m := s.validateFieldProperty(typ, prop); m != "" {
@@ -55,38 +38,8 @@ func (s *Backend) createField(rs *reqState) (*result, *apiError) {
 	}
 	pm, _ := prop.(map[string]any)
 	if typ == "MagicLookUp" {
-		rel, _ := pm["relatedLinkFieldId"].(string)
-		lf := ds.fieldByID(rel)
-		if lf == nil {
-			return nil, errParam(fmt.Sprintf("The link field ID \"%s\" associated with the lookup field does not exist.", rel))
-		}
-		if lf.typ != "TwoWayLink" && lf.typ != "OneWayLink" {
-			return nil, errParam(fmt.Sprintf("The field ID \"%s\" associated with the lookup field is not a link field.", rel))
-		}
-		tgt, _ := pm["targetFieldId"].(string)
-		fds := s.st.dsts[lf.propString("foreignDatasheetId")]
-		if fds == nil || fds.fieldByID(tgt) == nil {
-			return nil, errParam(fmt.Sprintf("The field ID \"%s\" referenced by the lookup field does not exist.", tgt))
-		}
-		// Sort and filter fields are fields of the linked datasheet. (The
-		// fake does not check sortability or filter operators.)
-		if si, ok := pm["sortInfo"].(map[string]any); ok {
-			rules, _ := si["rules"].([]any)
-			for _, r := range rules {
-				rm, _ := r.(map[string]any)
-				if id, _ := rm["fieldId"].(string); fds.fieldByID(id) == nil {
-					return nil, errParam(fmt.Sprintf("The sorting field ID \"%s\" specified by the lookup field does not exist.", id))
-				}
-			}
-		}
-		if fi, ok := pm["filterInfo"].(map[string]any); ok {
-			conds, _ := fi["conditions"].([]any)
-			for _, c := range conds {
-				cm, _ := c.(map[string]any)
-				if id, _ := cm["fieldId"].(string); fds.fieldByID(id) == nil {
-					return nil, errParam(fmt.Sprintf("The filtering field ID \"%s\" specified by the lookup field does not exist.", id))
-				}
-			}
+		if aerr := s.checkLookupRefs(ds, pm); aerr != nil {
+			return nil, aerr
 		}
 	}
 	if fieldNameTaken(ds, name) {
@@ -108,6 +61,70 @@ func (s *Backend) createField(rs *reqState) (*result, *apiError) {
 		return nil, errParam(err.Error())
 	}
 	return &result{data: map[string]any{"id": f.id, "name": f.name}}, nil
+}
+
+// checkCreateFieldDTO checks name and type: both strings (else HTTP 500
+// with every failure), a name of 1..100 characters, a known type.
+func checkCreateFieldDTO(body map[string]any) (name, typ string, aerr *apiError) {
+	var msgs []string
+	name, nameOK := body["name"].(string)
+	typ, typOK := body["type"].(string)
+	if !nameOK {
+		msgs = append(msgs, "name must be a string")
+	}
+	if !typOK {
+		msgs = append(msgs, "type must be a string")
+	}
+	switch {
+	case len(msgs) > 0:
+		return "", "", errServer(msgs)
+	case name == "":
+		return "", "", errParam("Invalid value for name")
+	case jsLen(name) > 100:
+		return "", "", errParam("$name's length must not be greater than $100")
+	case !knownTypes[typ] || typ == "NotSupport":
+		return "", "", errParam("Invalid value for type")
+	}
+	return name, typ, nil
+}
+
+// checkLookupRefs checks the field ids a lookup property names: its link
+// field, the target field in the linked datasheet, and the sort and filter
+// fields (also of the linked datasheet; the fake does not check
+// sortability or filter operators).
+func (s *Backend) checkLookupRefs(ds *datasheet, pm map[string]any) *apiError {
+	rel, _ := pm["relatedLinkFieldId"].(string)
+	lf := ds.fieldByID(rel)
+	if lf == nil {
+		return errParam(fmt.Sprintf("The link field ID \"%s\" associated with the lookup field does not exist.", rel))
+	}
+	if lf.typ != "TwoWayLink" && lf.typ != "OneWayLink" {
+		return errParam(fmt.Sprintf("The field ID \"%s\" associated with the lookup field is not a link field.", rel))
+	}
+	tgt, _ := pm["targetFieldId"].(string)
+	fds := s.st.dsts[lf.propString("foreignDatasheetId")]
+	if fds == nil || fds.fieldByID(tgt) == nil {
+		return errParam(fmt.Sprintf("The field ID \"%s\" referenced by the lookup field does not exist.", tgt))
+	}
+	if si, ok := pm["sortInfo"].(map[string]any); ok {
+		rules, _ := si["rules"].([]any)
+		for _, r := range rules {
+			rm, _ := r.(map[string]any)
+			if id, _ := rm["fieldId"].(string); fds.fieldByID(id) == nil {
+				return errParam(fmt.Sprintf("The sorting field ID \"%s\" specified by the lookup field does not exist.", id))
+			}
+		}
+	}
+	if fi, ok := pm["filterInfo"].(map[string]any); ok {
+		conds, _ := fi["conditions"].([]any)
+		for _, c := range conds {
+			cm, _ := c.(map[string]any)
+			if id, _ := cm["fieldId"].(string); fds.fieldByID(id) == nil {
+				return errParam(fmt.Sprintf("The filtering field ID \"%s\" specified by the lookup field does not exist.", id))
+			}
+		}
+	}
+	return nil
 }
 
 // jsLen is a string's JavaScript length (UTF-16 code units), which the
