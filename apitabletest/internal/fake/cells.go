@@ -422,5 +422,3 @@ func parseDateString(s string, loc *time.Location) (float64, bool) {
 	}
 	return 0, false
 }
-
-// ---- reading ----

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// ---- writes ----
+// Record writes: create, update and delete (§6.2–§6.4).
 
 type writeItem struct {
 	recordID string

@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// ---- seeding API ----
+// Seeding: what apitabletest.Server.Add* and SeedDatasheet do.
 
 // FieldSpec, ViewSpec, SortSpec, DatasheetSpec and Datasheet mirror the
 // apitabletest types of the same names, which document them.
