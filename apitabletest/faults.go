@@ -44,9 +44,9 @@ type Fault struct {
 	Body    string        // raw body sent instead of an envelope, with Status
 	// Answer, when not AnswerNormal, lets the request through to the API
 	// (a write is applied exactly once) and then replaces a successful
-	// answer with an unusable or short one (see AnswerMode). Status, when
-	// set, becomes the HTTP status of that answer. Drop takes precedence
-	// over Answer.
+	// answer with an unusable, short or error one (see AnswerMode).
+	// Status, when set, becomes the HTTP status of that answer. Drop takes
+	// precedence over Answer.
 	Answer AnswerMode
 }
 
@@ -128,6 +128,10 @@ const (
 	// data.records: a create of n records is applied but the answer lists
 	// n-1. Answers without a record list are sent unchanged.
 	AnswerShort
+	// AnswerError sends an error after the write was applied: the fault's
+	// Status (default 500) as an error envelope with its Code and Message
+	// (or its raw Body), as a Status fault does before handling.
+	AnswerError
 )
 
 // answerAfterCommit runs the API, then sends the answer f.Answer asks for
@@ -136,6 +140,13 @@ const (
 func (s *Server) answerAfterCommit(w http.ResponseWriter, r *http.Request, f *Fault, body []byte, tooLarge bool) (status, code int) {
 	rec := newRecorder()
 	status, code = s.handleAPI(rec, r, body, tooLarge)
+	if f.Answer == AnswerError && status >= 200 && status <= 299 && code == 200 {
+		ef := *f
+		if ef.Status == 0 {
+			ef.Status = http.StatusInternalServerError
+		}
+		return s.writeFaultStatus(w, &ef)
+	}
 	out, ct, ok := spoilAnswer(f.Answer, status, code, rec.body.Bytes())
 	if !ok {
 		rec.copyTo(w)

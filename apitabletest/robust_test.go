@@ -164,6 +164,16 @@ func TestAnswerFaults(t *testing.T) {
 				t.Fatalf("%d %q %s", hr.StatusCode, hr.Header.Get("Content-Type"), raw)
 			}
 		}},
+		{AnswerError, 0, func(t *testing.T, hr *http.Response, raw []byte) {
+			if hr.StatusCode != 500 || string(raw) != `{"success":false,"code":500,"message":"Internal Server Error"}` {
+				t.Fatalf("%d %s", hr.StatusCode, raw)
+			}
+		}},
+		{AnswerError, 503, func(t *testing.T, hr *http.Response, raw []byte) {
+			if hr.StatusCode != 503 || !strings.Contains(string(raw), `"code":503`) {
+				t.Fatalf("%d %s", hr.StatusCode, raw)
+			}
+		}},
 		{AnswerShort, 0, func(t *testing.T, hr *http.Response, raw []byte) {
 			var env struct {
 				Code int
@@ -174,7 +184,9 @@ func TestAnswerFaults(t *testing.T) {
 			}
 		}},
 	} {
-		t.Run(strconv.Itoa(int(tc.mode)), func(t *testing.T) {
+		name := map[AnswerMode]string{AnswerWithoutData: "without data", AnswerWrongShape: "wrong shape", AnswerHTML: "html",
+			AnswerShort: "short", AnswerError: "error"}[tc.mode]
+		t.Run(name+"/"+strconv.Itoa(tc.status), func(t *testing.T) {
 			t.Parallel()
 			s := NewServer(t, WithoutRateLimit())
 			ds := taskSheet(t, s)
@@ -198,6 +210,12 @@ func TestAnswerFaults(t *testing.T) {
 				raw, _ := io.ReadAll(hr.Body)
 				_ = hr.Body.Close()
 				tc.check(t, hr, raw)
+			}
+			// The log has the status that was sent.
+			for _, r := range s.Requests() {
+				if r.Method == "POST" && (r.Status < 200 || (tc.mode != AnswerError && r.Status > 299)) {
+					t.Errorf("logged status %d", r.Status)
+				}
 			}
 			// Applied exactly once per request: 3 seeded + 2 × 3 created.
 			titles := map[string]int{}
@@ -223,7 +241,7 @@ func TestAnswerFaults(t *testing.T) {
 // answers, while the store holds the write once.
 func TestAnswerFaultsThroughClient(t *testing.T) {
 	t.Parallel()
-	for _, mode := range []AnswerMode{AnswerWithoutData, AnswerWrongShape, AnswerHTML, AnswerShort} {
+	for _, mode := range []AnswerMode{AnswerWithoutData, AnswerWrongShape, AnswerHTML, AnswerShort, AnswerError} {
 		s := NewServer(t, WithoutRateLimit())
 		ds := taskSheet(t, s)
 		c := s.InMemoryClient()
