@@ -26,8 +26,9 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request, body []byte, 
 }
 
 // recoverPanics is the outermost handler: a panic outside the API (in the
-// fault layer) gets the same 500 answer. http.ErrAbortHandler is passed on,
-// as net/http expects.
+// fault layer) gets the same 500 answer. http.ErrAbortHandler is passed on
+// to net/http, which closes the connection; the in-memory transport turns
+// it into a dropped connection.
 func (s *Server) recoverPanics(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
@@ -36,6 +37,10 @@ func (s *Server) recoverPanics(h http.Handler) http.Handler {
 				return
 			}
 			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+				if sig, ok := r.Context().Value(dropCtxKey).(*dropSignal); ok {
+					sig.dropped = true // in memory: a dropped connection, not a panic
+					return
+				}
 				panic(v)
 			}
 			_, _ = s.answerPanic(w, v)

@@ -264,3 +264,36 @@ func TestAnswerFaultsThroughClient(t *testing.T) {
 		}
 	}
 }
+
+// TestOuterRecover: a panic outside the API (in the fault layer) gets the
+// same 500 answer, and http.ErrAbortHandler drops the in-memory
+// connection instead of unwinding the caller.
+func TestOuterRecover(t *testing.T) {
+	t.Parallel()
+	s := NewServer(t)
+	var abort bool
+	s.handler = s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		if abort {
+			panic(http.ErrAbortHandler)
+		}
+		panic("boom: a bug in the fault layer")
+	}))
+	req, err := http.NewRequestWithContext(t.Context(), "GET", "http://fake/fusion/v1/spaces", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hr, err := s.Transport().RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = hr.Body.Close() }()
+	raw, _ := io.ReadAll(hr.Body)
+	if hr.StatusCode != 500 || string(raw) != `{"success":false,"code":500,"message":"SERVER_ERROR"}` {
+		t.Fatalf("answer %d %s", hr.StatusCode, raw)
+	}
+	abort = true
+	hr2, err := s.Transport().RoundTrip(req) //nolint:bodyclose // the round trip fails: no response
+	if hr2 != nil || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("abort: %v %v", hr2, err)
+	}
+}
