@@ -1,4 +1,4 @@
-package apitabletest
+package fake
 
 // Embed links (§6.17) exist only on enterprise servers; the open-source
 // server answers these routes with 404. Their shapes come from the official
@@ -26,7 +26,7 @@ func (l *embedLink) json() map[string]any {
 }
 
 // embedNode resolves the node of an embed-link route inside its space.
-func (s *Server) embedNode(rs *reqState) (*node, *apiError) {
+func (s *Backend) embedNode(rs *reqState) (*node, *apiError) {
 	n := s.st.nodes[rs.params["nodeId"]]
 	if n == nil || n.spaceID != rs.params["spaceId"] {
 		return nil, errDatasheetNotFound()
@@ -35,7 +35,7 @@ func (s *Server) embedNode(rs *reqState) (*node, *apiError) {
 }
 
 // createEmbedLink: POST /fusion/v1/spaces/{spaceId}/nodes/{nodeId}/embedlinks.
-func (s *Server) createEmbedLink(rs *reqState) (*result, *apiError) {
+func (s *Backend) createEmbedLink(rs *reqState) (*result, *apiError) {
 	n, aerr := s.embedNode(rs)
 	if aerr != nil {
 		return nil, aerr
@@ -79,7 +79,7 @@ func (s *Server) createEmbedLink(rs *reqState) (*result, *apiError) {
 }
 
 // listEmbedLinks: GET …/embedlinks; data is the list itself.
-func (s *Server) listEmbedLinks(rs *reqState) (*result, *apiError) {
+func (s *Backend) listEmbedLinks(rs *reqState) (*result, *apiError) {
 	n, aerr := s.embedNode(rs)
 	if aerr != nil {
 		return nil, aerr
@@ -92,7 +92,7 @@ func (s *Server) listEmbedLinks(rs *reqState) (*result, *apiError) {
 }
 
 // deleteEmbedLink: DELETE …/embedlinks/{linkId}.
-func (s *Server) deleteEmbedLink(rs *reqState) (*result, *apiError) {
+func (s *Backend) deleteEmbedLink(rs *reqState) (*result, *apiError) {
 	n, aerr := s.embedNode(rs)
 	if aerr != nil {
 		return nil, aerr

@@ -1,4 +1,4 @@
-package apitabletest
+package fake
 
 import (
 	"bytes"
@@ -12,67 +12,18 @@ import (
 	"strings"
 )
 
-// WithAttachmentCapacity sets each space's attachment capacity in bytes
-// (default 1 GiB). An upload or a pre-signed URL request in a space whose
-// stored attachments reach it answers HTTP 200, code 426 "The Space has
-// reached its maximum attachment capacity" (§6.9); so does an upload that
-// would go beyond it. Attachments added with AddAttachment count too.
-func WithAttachmentCapacity(bytes int64) ServerOption {
-	return func(c *config) { c.attachCap = bytes }
-}
-
-// Role is the token user's permission on a node (§7.5 permission numbers),
-// set with SetPermission. Every node starts as RoleManager.
-//
-// What each role may do in the fake (source reading of §4.2, §6.2–§6.7,
-// §6.9, §0.14; rows marked UNCONFIRMED are the fake's choice where the spec
-// is silent):
-//
-//	operation                         Manager Editor Updater Reader None
-//	list records, list fields          yes     yes    yes     yes    601
-//	create records (POST)              yes     yes    602     602    601
-//	update records (PATCH/PUT)         yes     yes    yes     no-op  601
-//	delete records                     yes     yes    602     602    601
-//	create/delete field                yes     602    602     602    601
-//	upload attachment, presigned URL   yes     yes    yes     602    602
-//	list views, node listing/detail    yes     yes    yes     yes    yes
-//
-// 601 is "Access denied"; 602 is "Operation denied" for record and field
-// writes (the OT layer) and "No permission to operate on the node" for the
-// attachment routes (the "editable" guard); all with HTTP 200. "no-op" is a
-// PATCH/PUT by a reader: success with the records unchanged (§6.3).
-// UNCONFIRMED: the updater's rights (row create/delete denied, cell edits
-// and uploads allowed, following the role's "update only" meaning), the
-// 601 answers for record and field writes on a node without permission,
-// and RoleNone nodes still appearing in node listings (with permission -1;
-// the real server probably hides them). Permissions are not inherited from
-// folders.
+// Role is the token user's permission on a node (apitabletest.Role has the
+// same numbers and documents what each role may do).
 type Role int
 
-// Roles (§7.5 permission numbers).
+// Roles (permission numbers of docs/server-behaviour.md §7.5).
 const (
-	RoleNone    Role = -1 // no permission: reads fail with 601
-	RoleManager Role = 0  // manager or owner: everything
-	RoleEditor  Role = 1  // edit cells, create and delete rows
-	RoleUpdater Role = 2  // edit cells only
-	RoleReader  Role = 3  // read only
+	RoleNone    Role = -1
+	RoleManager Role = 0
+	RoleEditor  Role = 1
+	RoleUpdater Role = 2
+	RoleReader  Role = 3
 )
-
-func (r Role) String() string {
-	switch r {
-	case RoleNone:
-		return "none"
-	case RoleManager:
-		return "manager"
-	case RoleEditor:
-		return "editor"
-	case RoleUpdater:
-		return "updater"
-	case RoleReader:
-		return "reader"
-	}
-	return "Role(" + strconv.Itoa(int(r)) + ")"
-}
 
 func (r Role) canRead() bool         { return r >= RoleManager && r <= RoleReader }
 func (r Role) canEditCells() bool    { return r >= RoleManager && r <= RoleUpdater }
@@ -80,31 +31,22 @@ func (r Role) canAddRows() bool      { return r == RoleManager || r == RoleEdito
 func (r Role) canDeleteRows() bool   { return r == RoleManager || r == RoleEditor }
 func (r Role) canManageFields() bool { return r == RoleManager }
 
-// SetPermission sets the token user's role on a node (a datasheet, folder
-// …). Node objects report it as their permission number. An unknown node or
-// role fails the test.
-func (s *Server) SetPermission(nodeID string, role Role) {
-	if s.tb != nil {
-		s.tb.Helper()
-	}
-	if role < RoleNone || role > RoleReader {
-		s.fatalf("SetPermission: unknown role %d", int(role))
-		return
-	}
+// SetRole sets the token user's role on a node; it reports whether the node
+// exists.
+func (s *Backend) SetRole(nodeID string, role Role) bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	n := s.st.nodes[nodeID]
-	if n != nil {
-		n.role = role
-	}
-	s.mu.Unlock()
 	if n == nil {
-		s.fatalf("SetPermission: unknown node %q", nodeID)
+		return false
 	}
+	n.role = role
+	return true
 }
 
 // Attachment returns the bytes stored for an attachment token (nil for the
 // tokens of pre-signed URLs) and whether the token exists.
-func (s *Server) Attachment(token string) (data []byte, ok bool) {
+func (s *Backend) Attachment(token string) (data []byte, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.st.assets[token]
@@ -115,7 +57,7 @@ func (s *Server) Attachment(token string) (data []byte, ok bool) {
 }
 
 // AttachmentUsage returns the bytes of attachments stored in a space.
-func (s *Server) AttachmentUsage(spaceID string) int64 {
+func (s *Backend) AttachmentUsage(spaceID string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if sp := s.st.spaces[spaceID]; sp != nil {
@@ -125,7 +67,7 @@ func (s *Server) AttachmentUsage(spaceID string) int64 {
 }
 
 // roleLocked is the token user's role on a node.
-func (s *Server) roleLocked(nodeID string) Role {
+func (s *Backend) roleLocked(nodeID string) Role {
 	if n := s.st.nodes[nodeID]; n != nil {
 		return n.role
 	}
@@ -133,7 +75,7 @@ func (s *Server) roleLocked(nodeID string) Role {
 }
 
 // chargeAssetLocked puts a new asset in a space and counts its bytes.
-func (s *Server) chargeAssetLocked(spaceID string, a *asset, data []byte) {
+func (s *Backend) chargeAssetLocked(spaceID string, a *asset, data []byte) {
 	a.spaceID = spaceID
 	a.data = data
 	if sp := s.st.spaces[spaceID]; sp != nil {
@@ -156,7 +98,7 @@ func errCapacity() *apiError {
 }
 
 // readGuard is the read-permission check of loading a datasheet (601).
-func (s *Server) readGuard(ds *datasheet) *apiError {
+func (s *Backend) readGuard(ds *datasheet) *apiError {
 	if !s.roleLocked(ds.id).canRead() {
 		return errAccessDenied()
 	}
@@ -231,7 +173,7 @@ func readUpload(r *http.Request, boundary string, room int64) (*uploadPart, erro
 
 // uploadAttachment: POST /fusion/v1/datasheets/{datasheetId}/attachments (§6.9).
 // Called with s.mu held; the lock is released while the file streams in.
-func (s *Server) uploadAttachment(rs *reqState) (*result, *apiError) {
+func (s *Backend) uploadAttachment(rs *reqState) (*result, *apiError) {
 	did := rs.params["datasheetId"]
 	ds := s.st.dsts[did]
 	// NodePermissionGuard runs before the datasheet guard; when the node
@@ -244,14 +186,14 @@ func (s *Server) uploadAttachment(rs *reqState) (*result, *apiError) {
 	}
 	spaceID := ds.spaceID
 	sp := s.st.spaces[spaceID]
-	if sp.used >= s.cfg.attachCap {
+	if sp.used >= s.cfg.AttachCap {
 		return nil, errCapacity()
 	}
 	mt, params, err := mime.ParseMediaType(rs.r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
 		return nil, errParam("Attachment name can't be empty ")
 	}
-	room := s.cfg.attachCap - sp.used
+	room := s.cfg.AttachCap - sp.used
 	s.mu.Unlock()
 	part, rerr := readUpload(rs.r, params["boundary"], room)
 	s.mu.Lock()
@@ -271,7 +213,7 @@ func (s *Server) uploadAttachment(rs *reqState) (*result, *apiError) {
 	if sp == nil {
 		return nil, errDatasheetNotFound()
 	}
-	if sp.used+int64(len(part.data)) > s.cfg.attachCap {
+	if sp.used+int64(len(part.data)) > s.cfg.AttachCap {
 		return nil, errCapacity()
 	}
 	ct := part.mime
@@ -288,7 +230,7 @@ func (s *Server) uploadAttachment(rs *reqState) (*result, *apiError) {
 }
 
 // presignedURL: GET /fusion/v1/datasheets/{datasheetId}/attachments/presignedUrl (§6.10).
-func (s *Server) presignedURL(rs *reqState) (*result, *apiError) {
+func (s *Backend) presignedURL(rs *reqState) (*result, *apiError) {
 	did := rs.params["datasheetId"]
 	ds := s.st.dsts[did]
 	if ds != nil && !s.roleLocked(did).canEditCells() {
@@ -310,7 +252,7 @@ func (s *Server) presignedURL(rs *reqState) (*result, *apiError) {
 		}
 		count = n
 	}
-	if sp := s.st.spaces[ds.spaceID]; sp != nil && sp.used >= s.cfg.attachCap {
+	if sp := s.st.spaces[ds.spaceID]; sp != nil && sp.used >= s.cfg.AttachCap {
 		return nil, errCapacity()
 	}
 	out := []any{}
