@@ -135,7 +135,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	global.StringVar(&e.token, "token", "", "API token (default $APITABLE_TOKEN)")
 	global.StringVar(&e.baseURL, "base-url", "", "server base URL (default $APITABLE_BASE_URL or "+apitable.DefaultBaseURL+")")
 	global.Float64Var(&e.rate, "rate", 0, "requests per second per datasheet (default 5, the API's limit)")
-	global.Usage = func() { _, _ = fmt.Fprint(stderr, usageText) }
+	// The usage is printed below, once: to stdout for -h, to stderr after
+	// a mistake. The flag package's own call would print it a second time.
+	global.Usage = func() {}
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			_, _ = fmt.Fprint(stdout, usageText)
@@ -204,20 +206,41 @@ func (e *env) tokenValue() string {
 	return e.getenv("APITABLE_TOKEN")
 }
 
-// newFlagSet returns a subcommand's flag set with the common flags, whose
-// usage goes to stderr.
+// flagOutput is a flag set's output: stderr, noting whether the flag
+// package wrote an error message there.
+type flagOutput struct {
+	w    io.Writer
+	used bool
+}
+
+func (o *flagOutput) Write(p []byte) (int, error) {
+	o.used = true
+	return o.w.Write(p)
+}
+
+// newFlagSet returns a subcommand's flag set with the common flags. Its
+// usage is printed once: to stdout for -h, to stderr after a mistake.
 func (e *env) newFlagSet(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet("apitable "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	out := &flagOutput{w: e.stderr}
+	fs.SetOutput(out)
 	// Func flags: their usage never shows a value, so -h cannot print a
 	// token given before the command.
 	fs.Func("token", "API token (default $APITABLE_TOKEN; never printed)", func(s string) error { e.token = s; return nil })
 	fs.Func("base-url", "server base URL (default $APITABLE_BASE_URL or "+apitable.DefaultBaseURL+")", func(s string) error { e.baseURL = s; return nil })
 	fs.Float64Var(&e.rate, "rate", e.rate, "requests per second per datasheet (default 5, the API's limit; self-hosted servers may allow more)")
 	fs.Usage = func() {
-		_, _ = fmt.Fprintf(fs.Output(), "usage: apitable %s %s\n\nFlags:\n", name, synopsis)
+		// The flag package prints an error message before the usage of a
+		// mistake, and nothing before the usage asked for with -h.
+		w := e.stdout
+		if out.used {
+			w = e.stderr
+		}
+		fs.SetOutput(w)
+		defer fs.SetOutput(out)
+		_, _ = fmt.Fprintf(w, "usage: apitable %s %s\n\nFlags:\n", name, synopsis)
 		fs.PrintDefaults()
-		_, _ = fmt.Fprintln(fs.Output(), "\nExit codes: 0 ok, 1 error, 2 usage, 3 partial failure (import), 130 interrupted.")
+		_, _ = fmt.Fprintln(w, "\nExit codes: 0 ok, 1 error, 2 usage, 3 partial failure (import), 130 interrupted.")
 	}
 	return fs
 }
