@@ -48,11 +48,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
-	"time"
 
 	"github.com/apitable-go/apitable"
 )
@@ -257,26 +255,9 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// progressTransport counts the record writes that came back 200, so the
-// import progress moves per chunk rather than per batch.
-type progressTransport struct {
-	base   http.RoundTripper
-	onDone func()
-}
-
-func (t *progressTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	if err == nil && resp.StatusCode == http.StatusOK && t.onDone != nil &&
-		(req.Method == http.MethodPost || req.Method == http.MethodPatch) &&
-		strings.HasSuffix(req.URL.Path, "/records") {
-		t.onDone()
-	}
-	return resp, err
-}
-
-// client builds the SDK client from the flags and environment. onWrite, if
-// not nil, is called after each record write request that got HTTP 200.
-func (e *env) client(onWrite func()) (*apitable.Client, error) {
+// client builds the SDK client from the flags and environment, with extra
+// options (nil entries are ignored).
+func (e *env) client(extra ...apitable.Option) (*apitable.Client, error) {
 	token := e.tokenValue()
 	if strings.TrimSpace(token) == "" {
 		return nil, usagef("no API token: pass -token or set APITABLE_TOKEN")
@@ -295,12 +276,10 @@ func (e *env) client(onWrite func()) (*apitable.Client, error) {
 	if e.rate > 0 {
 		opts = append(opts, apitable.WithRateLimit(e.rate))
 	}
-	if onWrite != nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		opts = append(opts, apitable.WithHTTPClient(&http.Client{
-			Transport: &progressTransport{base: tr, onDone: onWrite},
-			Timeout:   30 * time.Second,
-		}))
+	for _, o := range extra {
+		if o != nil {
+			opts = append(opts, o)
+		}
 	}
 	c, err := apitable.New(token, opts...)
 	if err != nil {
