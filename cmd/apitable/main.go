@@ -13,8 +13,9 @@
 //	fields   -datasheet dst… [-view viw…]    list the fields of a datasheet
 //	export   -datasheet dst… [-view viw…] [-format csv|jsonl] [-fields a,b] [-o file]
 //	                                         stream every record to CSV or JSON Lines
-//	import   -datasheet dst… [-format csv|jsonl] [-key a,b] [-failures file] [-dry-run] file|-
-//	                                         write records from CSV or JSON Lines
+//	import   -datasheet dst… [-format csv|jsonl] [-key a,b] [-create] [-failures file] [-dry-run] file|-
+//	                                         write records from CSV or JSON Lines; rows
+//	                                         with a recordId update that record
 //	gen      -datasheet dst… -package p [-type T] [-o file.go]
 //	                                         write a Go struct for the datasheet
 //
@@ -29,7 +30,10 @@
 //
 // Long operations (export, import) report progress on stderr: a one-line
 // bar with records done / total, rate and ETA when stderr is a terminal,
-// plain lines every few seconds otherwise. Ctrl-C (SIGINT) stops them
+// plain lines every few seconds otherwise. Import counts the rows the
+// server's answers settled, not requests sent. When the server rejects a
+// chunk of 10 rows (code 400), import splits it to find the bad rows,
+// writes the others, and reports only the bad ones. Ctrl-C (SIGINT) stops them
 // cleanly: requests in flight end or are reported, what was applied is
 // printed, and import writes the rows not applied to its -failures file.
 //
