@@ -270,21 +270,21 @@ func (imp *importer) noticeRecordIDs(n int) {
 		return
 	}
 	imp.idNoticed = true
-	rows := "rows carry"
-	if n > 0 {
-		rows = fmt.Sprintf("%d rows carry", n)
-		if n == 1 {
-			rows = "1 row carries"
-		}
+	carry := "rows carry"
+	switch {
+	case n == 1:
+		carry = "1 row carries"
+	case n > 1:
+		carry = fmt.Sprintf("%d rows carry", n)
 	}
 	w := imp.e.stderr
 	switch {
 	case len(imp.keys) > 0:
-		_, _ = fmt.Fprintf(w, "import: %s a recordId: ignored, rows are matched by -key %s\n", rows, strings.Join(imp.keys, ","))
+		_, _ = fmt.Fprintf(w, "import: %s a recordId: ignored, rows are matched by -key %s\n", carry, strings.Join(imp.keys, ","))
 	case imp.create:
-		_, _ = fmt.Fprintf(w, "import: %s a recordId: ignored, -create creates new records\n", rows)
+		_, _ = fmt.Fprintf(w, "import: %s a recordId: ignored, -create creates new records\n", carry)
 	default:
-		_, _ = fmt.Fprintf(w, "import: %s a recordId: updating them; use -create to create new records instead\n", rows)
+		_, _ = fmt.Fprintf(w, "import: %s a recordId: updating them; use -create to create new records instead\n", carry)
 	}
 }
 
@@ -452,7 +452,7 @@ func (imp *importer) report(failPath string) {
 		_, _ = fmt.Fprintf(w, "%d of the applied rows updated the record of their recordId, %d created new records\n", imp.updated, imp.applied-imp.updated)
 	}
 	if imp.splits > 0 {
-		_, _ = fmt.Fprintf(w, "rejected chunks were split %d times to find %d bad rows; the other rows of those chunks were applied\n", imp.splits, imp.rejected)
+		_, _ = fmt.Fprintf(w, "rejected chunks were split %d times to find %s; the other rows of those chunks were applied\n", imp.splits, rows(imp.rejected, "bad row"))
 	}
 	if len(imp.firstErrs) > 0 {
 		_, _ = fmt.Fprintln(w, "first errors:")
@@ -474,7 +474,7 @@ func (imp *importer) reportResume(failPath string) {
 		_, _ = fmt.Fprintln(w, "rows not applied were not saved: pass -failures file.jsonl to keep them for a re-run")
 		return
 	}
-	_, _ = fmt.Fprintf(w, "%d rows not applied written to %s; fix the cause, then resume with:\n", imp.failures, failPath)
+	_, _ = fmt.Fprintf(w, "%s not applied written to %s; fix the cause, then resume with:\n", rows(imp.failures, "row"), failPath)
 	key := ""
 	if len(imp.keys) > 0 {
 		key = " -key " + strings.Join(imp.keys, ",")
@@ -483,4 +483,12 @@ func (imp *importer) reportResume(failPath string) {
 	if imp.unknown > 0 && len(imp.keys) == 0 {
 		_, _ = fmt.Fprintf(w, "warning: %d rows have an unknown outcome and may exist already; re-importing them without -key may duplicate them\n", imp.unknown)
 	}
+}
+
+// rows says "1 row" or "n rows" (noun: "row", "bad row").
+func rows(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
