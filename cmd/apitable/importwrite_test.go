@@ -219,7 +219,7 @@ func TestImportRecordIDRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			b = bytes.Replace(b, []byte("Release"), []byte("Release 2"), 1)
-			if err := os.WriteFile(file, b, 0o600); err != nil {
+			if err := os.WriteFile(file, b, 0o600); err != nil { //nolint:gosec // G703: a file in the test's TempDir
 				t.Fatal(err)
 			}
 			r := cli(t, t.Context(), fx.srv, "", "import", "-datasheet", fx.tasks.ID, file)
