@@ -188,7 +188,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	}
 	imp.prog = newProgress(e.stderr, verb, counts.rows, o.quiet)
 	if !o.dryRun {
-		imp.prog.nominal = nominalRate(e.rate, imp.perCall)
+		imp.prog.nominal = nominalRate(e.rate)
 	}
 	imp.prog.begin()
 	readErr := imp.loop(ctx, rr, o.path != "-")

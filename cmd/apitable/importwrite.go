@@ -13,23 +13,25 @@ const perWrite = 10
 // defaultRate is the SDK's default request rate per datasheet.
 const defaultRate = 5
 
-// rowsPerCall is how many rows go into one SDK call: about a second of
-// requests at the rate limit (at least 4 chunks, so the SDK still
-// pipelines). Progress moves once per call, from the call's results.
+// rowsPerCall is how many rows go into one SDK call: about two seconds of
+// requests at the rate limit, and at least 4 chunks, so the SDK pipelines
+// within a call. Progress moves once per call, from the call's results;
+// between calls the pipeline drains, which costs about one round trip
+// less the limiter's interval per call.
 func rowsPerCall(rate float64) int {
 	if rate <= 0 {
 		rate = defaultRate
 	}
-	return perWrite * max(4, int(rate))
+	return perWrite * max(4, int(2*rate))
 }
 
 // nominalRate is the rows per second the rate limit allows: the progress
 // estimate before any result came back.
-func nominalRate(rate float64, perCall int) float64 {
+func nominalRate(rate float64) float64 {
 	if rate <= 0 {
 		rate = defaultRate
 	}
-	return min(rate*perWrite, float64(perCall)*rate)
+	return rate * perWrite
 }
 
 // writeOp is how rows are written.
