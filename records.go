@@ -479,7 +479,6 @@ func viewQuery(viewID string) string {
 	return url.Values{"viewId": {viewID}}.Encode()
 }
 
-
 func prefixField(prefix string, err error) error {
 	var ve *ValidationError
 	if errors.As(err, &ve) {
