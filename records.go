@@ -86,6 +86,10 @@ func (s *RecordsService) All(ctx context.Context, datasheetID string, params *Li
 		p.Fields = append([]string(nil), params.Fields...)
 	}
 	return func(yield func(Record, error) bool) {
+		if err := checkCtx(ctx); err != nil {
+			yield(Record{}, err)
+			return
+		}
 		if err := checkID("datasheetID", datasheetID); err != nil {
 			yield(Record{}, err)
 			return

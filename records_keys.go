@@ -49,7 +49,7 @@ func newKeyIndex(records []Fields, keyFields []string) (*keyIndex, error) {
 	for i, r := range records {
 		for _, k := range keyFields {
 			v, ok := r[k]
-			if !ok || v == nil {
+			if !ok {
 				return nil, invalid(fmt.Sprintf("records[%d]", i), "no value for key field %q", k)
 			}
 			if err := formula.Value(v).Err(); err != nil {
@@ -70,7 +70,11 @@ func newKeyIndex(records []Fields, keyFields []string) (*keyIndex, error) {
 }
 
 // canonicalKey renders the key fields' values as the JSON the server would
-// return them as, so a written value and its read-back compare equal.
+// return them as, so a written value and its read-back compare equal. The
+// server stores nil, "", false and [] as an empty cell and omits empty cells
+// from what it returns (docs/server-behaviour.md §6.1, §8.1), so every empty
+// value and an absent cell share one canonical form, null. The number 0 is
+// a value, not an empty cell: it stays 0.
 func canonicalKey(f Fields, keyFields []string) (string, error) {
 	vals := make([]any, len(keyFields))
 	for i, k := range keyFields {
@@ -86,10 +90,48 @@ func canonicalKey(f Fields, keyFields []string) (string, error) {
 		if err := json.Unmarshal(b, &back); err != nil {
 			return "", err
 		}
+		if isEmptyKey(back) {
+			back = nil
+		}
 		vals[i] = back
 	}
 	b, err := json.Marshal(vals)
 	return string(b), err
+}
+
+// isEmptyKey reports whether a key value, as JSON decodes it, is one the
+// server stores as an empty cell.
+func isEmptyKey(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case bool:
+		return !x
+	case []any:
+		return len(x) == 0
+	}
+	return false
+}
+
+// keyMatch is the filter for one input's key values. An empty key value
+// matches an empty cell too (NOT of an empty cell is true): the lookup may
+// return more than the key, never less, and canonicalKey then compares
+// exactly.
+func keyMatch(keyFields []string, values Fields) formula.Expr {
+	conds := make([]formula.Expr, len(keyFields))
+	for i, k := range keyFields {
+		v := values[k]
+		conds[i] = formula.Field(k).Eq(formula.Value(v))
+		if v == nil || v == "" || v == false {
+			conds[i] = formula.Or(conds[i], formula.Not(formula.Field(k)))
+		}
+	}
+	if len(conds) == 1 {
+		return conds[0]
+	}
+	return formula.And(conds...)
 }
 
 // lookup finds the existing records whose key values equal those of
@@ -101,7 +143,7 @@ func (s *RecordsService) lookup(ctx context.Context, datasheetID string, records
 		batch := idx[start:min(start+keysPerLookup, len(idx))]
 		conds := make([]formula.Expr, len(batch))
 		for j, i := range batch {
-			conds[j] = formula.Match(ki.fields, records[i])
+			conds[j] = keyMatch(ki.fields, records[i])
 		}
 		filter := formula.Or(conds...)
 		if err := filter.Err(); err != nil {
