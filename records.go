@@ -98,90 +98,108 @@ func (s *RecordsService) All(ctx context.Context, datasheetID string, params *Li
 			yield(Record{}, err)
 			return
 		}
-		pageSize := p.PageSize
-		if pageSize == 0 {
-			pageSize = maxPageSize
+		sc := &scan{s: s, datasheetID: datasheetID, p: &p, pageSize: p.PageSize, total: -1, yield: yield}
+		if sc.pageSize == 0 {
+			sc.pageSize = maxPageSize
 		}
-		var seen map[string]struct{}
 		if p.SkipDuplicates {
-			seen = make(map[string]struct{})
+			sc.seen = make(map[string]struct{})
 		}
-		emit := func(recs []Record) bool {
-			for _, r := range recs {
-				if seen != nil {
-					if _, dup := seen[r.ID]; dup {
-						continue
-					}
-					seen[r.ID] = struct{}{}
-				}
-				if !yield(r, nil) {
-					return false
-				}
-			}
-			return true
-		}
-		total := -1 // unknown until the first page answers
-		pages := func() int { return (total + pageSize - 1) / pageSize }
-		lastFirstID := ""
-		var turns pipeline.Turns
-		done := false  // the scan reached its end
-		ended := false // by an error or the caller's break
-		delivered := 0 // pages yielded
-		pipeline.Ordered(ctx, min(s.c.maxInFlight, maxPagesInFlight),
-			func(i int) bool {
-				if done {
-					return false
-				}
-				if total < 0 {
-					// Before the total is known, pages 2 and 3 are
-					// requested speculatively: they queue for the limiter
-					// behind page 1, so when page 1 answers first and the
-					// table fits in it they are cancelled before they are
-					// sent; at latencies of up to 3 limiter intervals they
-					// keep the budget busy until the total arrives.
-					return i <= speculativePages
-				}
-				return i < pages()
-			},
-			func(ctx context.Context, i int) (*RecordsPage, error) {
-				// Pages queue for the limiter in page order: the page
-				// delivered next is never the one still waiting.
-				defer turns.Done(i)
-				if err := turns.Wait(ctx, i); err != nil {
-					return nil, err
-				}
-				return s.page(ctx, datasheetID, &p, pageSize, i+1, func() { turns.Done(i) })
-			},
-			func(i int, page *RecordsPage, err error) bool {
-				if err != nil {
-					ended = true
-					yield(Record{}, err)
-					return false
-				}
-				// Stop on an empty page or a page that repeats the last one
-				// (a server ignoring pageNum would otherwise loop forever).
-				if i > 0 && (len(page.Records) == 0 || firstID(page) == lastFirstID) {
-					done = true
-					return false
-				}
-				lastFirstID = firstID(page)
-				total = page.Total
-				delivered++
-				if ended = !emit(page.Records); ended {
-					return false
-				}
-				if delivered >= pages() || len(page.Records) == 0 {
-					done = true
-					return false // cancels a speculative page not needed
-				}
-				return true
-			})
+		pipeline.Ordered(ctx, min(s.c.maxInFlight, maxPagesInFlight), sc.more, sc.fetch, sc.deliver)
 		// The pipeline launches nothing once ctx is done; if that cut the
 		// scan short between pages, report it.
-		if err := ctx.Err(); err != nil && !ended && !done {
+		if err := ctx.Err(); err != nil && !sc.ended && !sc.done {
 			yield(Record{}, err)
 		}
 	}
+}
+
+// scan is the state of one range over All: the pages ahead in flight, and
+// what the pages delivered so far have told.
+type scan struct {
+	s           *RecordsService
+	datasheetID string
+	p           *ListRecordsParams
+	pageSize    int
+	yield       func(Record, error) bool
+	seen        map[string]struct{} // ids yielded, with SkipDuplicates
+	turns       pipeline.Turns
+	total       int    // matching records; -1 until the first page answers
+	lastFirstID string // the first id of the last page delivered
+	done        bool   // the scan reached its end
+	ended       bool   // by an error or the caller's break
+	delivered   int    // pages yielded
+}
+
+func (sc *scan) pages() int { return (sc.total + sc.pageSize - 1) / sc.pageSize }
+
+// more says whether page i is to be requested.
+func (sc *scan) more(i int) bool {
+	if sc.done {
+		return false
+	}
+	if sc.total < 0 {
+		// Before the total is known, pages 2 and 3 are requested
+		// speculatively: they queue for the limiter behind page 1, so when
+		// page 1 answers first and the table fits in it they are cancelled
+		// before they are sent; at latencies of up to 3 limiter intervals
+		// they keep the budget busy until the total arrives.
+		return i <= speculativePages
+	}
+	return i < sc.pages()
+}
+
+// fetch requests page i (0-based). Pages queue for the limiter in page
+// order: the page delivered next is never the one still waiting.
+func (sc *scan) fetch(ctx context.Context, i int) (*RecordsPage, error) {
+	defer sc.turns.Done(i)
+	if err := sc.turns.Wait(ctx, i); err != nil {
+		return nil, err
+	}
+	return sc.s.page(ctx, sc.datasheetID, sc.p, sc.pageSize, i+1, func() { sc.turns.Done(i) })
+}
+
+// deliver yields page i's records and says whether the scan goes on.
+func (sc *scan) deliver(i int, page *RecordsPage, err error) bool {
+	if err != nil {
+		sc.ended = true
+		sc.yield(Record{}, err)
+		return false
+	}
+	// Stop on an empty page or a page that repeats the last one (a server
+	// ignoring pageNum would otherwise loop forever).
+	if i > 0 && (len(page.Records) == 0 || firstID(page) == sc.lastFirstID) {
+		sc.done = true
+		return false
+	}
+	sc.lastFirstID = firstID(page)
+	sc.total = page.Total
+	sc.delivered++
+	if sc.ended = !sc.emit(page.Records); sc.ended {
+		return false
+	}
+	if sc.delivered >= sc.pages() || len(page.Records) == 0 {
+		sc.done = true
+		return false // cancels a speculative page not needed
+	}
+	return true
+}
+
+// emit yields records, skipping ids already seen with SkipDuplicates; false
+// when the caller broke out of the loop.
+func (sc *scan) emit(recs []Record) bool {
+	for _, r := range recs {
+		if sc.seen != nil {
+			if _, dup := sc.seen[r.ID]; dup {
+				continue
+			}
+			sc.seen[r.ID] = struct{}{}
+		}
+		if !sc.yield(r, nil) {
+			return false
+		}
+	}
+	return true
 }
 
 func firstID(p *RecordsPage) string {
