@@ -206,8 +206,9 @@ type ChunkStatus int
 const (
 	// ChunkApplied means the server applied the chunk.
 	ChunkApplied ChunkStatus = iota
-	// ChunkFailed means the chunk was definitely not applied (a definite error
-	// answer, or it was never sent). Re-sending it is safe.
+	// ChunkFailed means the chunk was definitely not applied: a definite
+	// error answer, or it was never sent (then Err is a *NotAttemptedError).
+	// Re-sending it is safe.
 	ChunkFailed
 	// ChunkOutcomeUnknown means the chunk was sent and no definite answer came
 	// back; it may or may not have been applied. It was not re-sent. Check

@@ -265,7 +265,9 @@ type CreateRecordsParams struct {
 	// filterByFormula query and re-sends only the records that are
 	// missing (up to 3 rounds). Chunks still unresolved stay
 	// ChunkOutcomeUnknown. This assumes no one else creates records with
-	// the same keys meanwhile.
+	// the same keys meanwhile. An empty key value ("", false, nil) matches
+	// a record whose cell is empty, since the server stores those as an
+	// empty cell and omits it from what it returns; 0 matches only 0.
 	KeyFields []string
 }
 
