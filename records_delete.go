@@ -37,6 +37,11 @@ func (s *RecordsService) deleteChunk(ctx context.Context, datasheetID string, id
 			return deleted(ids, live, stale, notFound)
 		}
 		notFound = missing
+		if len(live) == 1 {
+			// The one id does not exist now, whoever deleted it: no read
+			// can tell more.
+			return deleted(ids, live, stale, notFound)
+		}
 		remain, err := s.remaining(ctx, datasheetID, pick(ids, live))
 		if err != nil {
 			return &outcomeUnknownError{cause: fmt.Errorf("apitable: DELETE %s: reading which records remain after an ambiguous attempt: %w", deleteTemplate, err)}
