@@ -481,6 +481,7 @@ func (s *AttachmentsService) UploadMany(ctx context.Context, datasheetID string,
 	}
 	opts := s.c.batchOptions(1)
 	opts.InFlight = 1 // a file is opened just before its upload
+	opts.Admits = false
 	rep := batch.Run(ctx, files, opts, func(ctx context.Context, f []UploadFile, _ func()) ([]*Attachment, error) {
 		att, err := s.uploadOne(ctx, datasheetID, f[0])
 		if err != nil {

@@ -12,13 +12,15 @@ import (
 // which errors stop a batch, and the translation of the engine's report
 // into ChunkResults and a *BatchError.
 
-// batchOptions are the engine settings of a bulk write of chunks of size.
+// batchOptions are the engine settings of a bulk write of chunks of size
+// whose requests report their admission by the limiter (call.admitted).
 func (c *Client) batchOptions(size int) batch.Options {
 	return batch.Options{
 		Size:     size,
 		InFlight: c.maxInFlight,
 		Unknown:  func(err error) bool { return errors.Is(err, ErrOutcomeUnknown) },
 		Stops:    stopsBatch,
+		Admits:   true,
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -155,4 +156,35 @@ func TestNilContextIsAValidationError(t *testing.T) {
 		require.ErrorIs(t, err, apitable.ErrInvalidRequest)
 	}
 	assert.Empty(t, srv.Requests())
+}
+
+// TestCancelledMidBatchSaysSo: chunks queued for the limiter when the
+// context ends were not sent because of it, and say so; the chunk already
+// answered stays applied.
+func TestCancelledMidBatchSaysSo(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"))
+		ds := tasksSheet(t, srv, 0)
+		c := memClient(t, srv, srv.Transport()) // paced at the server's 5 req/s
+		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+		defer cancel()
+		in := make([]apitable.Fields, 30)
+		for i := range in {
+			in[i] = apitable.Fields{"Title": fmt.Sprint(i)}
+		}
+		_, err := c.Records.Create(ctx, ds.ID, in, nil)
+		var be *apitable.BatchError
+		require.ErrorAs(t, err, &be)
+		require.Len(t, be.Chunks, 3)
+		assert.Equal(t, apitable.ChunkApplied, be.Chunks[0].Status)
+		for _, ch := range be.Chunks[1:] {
+			assert.Equal(t, apitable.ChunkFailed, ch.Status)
+			var na *apitable.NotAttemptedError
+			require.ErrorAs(t, ch.Err, &na, "chunk %d", ch.Index)
+			assert.True(t, na.ContextDone)
+			assert.ErrorIs(t, ch.Err, context.DeadlineExceeded)
+		}
+		assert.Len(t, srv.Records(ds.ID), 10)
+	})
 }

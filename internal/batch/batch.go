@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync/atomic"
 
 	"github.com/apitable-go/apitable/internal/pipeline"
 )
@@ -125,6 +126,10 @@ type Options struct {
 	// Stops reports whether a chunk's failure would repeat for every later
 	// chunk, so the batch stops. A done context always stops it.
 	Stops func(error) bool
+	// Admits says that Send calls admitted exactly when its request passes
+	// the rate limiter, before anything is sent: a chunk whose context
+	// ended before that is reported NotAttempted rather than Failed.
+	Admits bool
 }
 
 // errTurn marks a chunk whose context ended while it waited for its turn.
@@ -156,7 +161,12 @@ func Run[I, R any](ctx context.Context, items []I, o Options, send Send[I, R]) *
 				return nil, errTurn{err}
 			}
 			lo, hi := bounds(i)
-			return send(ctx, items[lo:hi], func() { turns.Done(i) })
+			var passed atomic.Bool
+			res, err := send(ctx, items[lo:hi], func() { passed.Store(true); turns.Done(i) })
+			if err != nil && o.Admits && !passed.Load() && isContextErr(ctx, err) && (o.Unknown == nil || !o.Unknown(err)) {
+				return nil, errTurn{err} // the context ended (or would have) in the limiter's queue
+			}
+			return res, err
 		},
 		func(i int, res []R, err error) bool {
 			settled[i] = true
@@ -217,10 +227,14 @@ func (r *Report[R]) settle(lo, hi int, res []R, err error, o Options) bool {
 // notAttempted reports the chunks never launched: the context ended, or
 // stop (an earlier chunk's failure) halted the batch.
 func (r *Report[R]) notAttempted(ctx context.Context, n int, bounds func(int) (int, int), settled []bool, stop error) {
-	ctxDone := ctx.Err() != nil && (stop == nil || errors.Is(stop, context.Canceled) || errors.Is(stop, context.DeadlineExceeded))
+	var turn errTurn
+	ctxDone := errors.As(stop, &turn) || (ctx.Err() != nil && (stop == nil || isContextErr(context.Background(), stop)))
 	cause := stop
-	if ctxDone {
+	switch {
+	case ctx.Err() != nil && ctxDone:
 		cause = ctx.Err()
+	case ctxDone:
+		cause = turn.err
 	}
 	for i := range n {
 		if settled[i] {
@@ -229,6 +243,12 @@ func (r *Report[R]) notAttempted(ctx context.Context, n int, bounds func(int) (i
 		lo, hi := bounds(i)
 		r.Chunks = append(r.Chunks, Chunk[R]{Inputs: span(lo, hi), Status: NotAttempted, Err: cause, ContextDone: ctxDone})
 	}
+}
+
+// isContextErr reports whether err comes from ctx ending (or a wait
+// refused because it would outlast ctx's deadline).
+func isContextErr(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 func pad[R any](res []R, n int) []R {

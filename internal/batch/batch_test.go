@@ -194,3 +194,27 @@ func TestMergeAndSort(t *testing.T) {
 	assert.True(t, rep.Has(Unknown))
 	assert.False(t, rep.OK())
 }
+
+// TestRunContextEndsInTheLimiterQueue: with Admits, a chunk whose context
+// ended before its request passed the limiter was not attempted; one that
+// passed it and then failed did fail.
+func TestRunContextEndsInTheLimiterQueue(t *testing.T) {
+	t.Parallel()
+	o := opts(1, 2)
+	o.Admits = true
+	ctx, cancel := context.WithCancel(t.Context())
+	rep := Run(ctx, []int{0, 1}, o, func(ctx context.Context, chunk []int, admitted func()) ([]int, error) {
+		if chunk[0] == 0 {
+			admitted()
+			cancel()
+			return nil, ctx.Err()
+		}
+		<-ctx.Done() // waiting for the limiter
+		return nil, ctx.Err()
+	})
+	require.Len(t, rep.Chunks, 2)
+	assert.Equal(t, Failed, rep.Chunks[0].Status)
+	assert.Equal(t, NotAttempted, rep.Chunks[1].Status)
+	assert.True(t, rep.Chunks[1].ContextDone)
+	assert.ErrorIs(t, rep.Chunks[1].Err, context.Canceled)
+}
