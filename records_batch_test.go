@@ -140,7 +140,7 @@ func TestNilContextIsAValidationError(t *testing.T) {
 	srv := apitabletest.NewServer(t, apitabletest.WithoutRateLimit())
 	ds := tasksSheet(t, srv, 1)
 	c := srv.Client()
-	var nilCtx context.Context //nolint:staticcheck // the point of the test
+	var nilCtx context.Context // nil: the point of the test
 	_, err := c.Records.Create(nilCtx, ds.ID, []apitable.Fields{{"Title": "a"}}, nil)
 	require.ErrorIs(t, err, apitable.ErrInvalidRequest)
 	_, err = c.Records.Create(nilCtx, ds.ID, []apitable.Fields{{"Title": "a"}}, &apitable.CreateRecordsParams{KeyFields: []string{"Title"}})

@@ -19,13 +19,13 @@ import (
 type Status int
 
 const (
-	// Applied: the server applied the chunk.
+	// Applied means the server applied the chunk.
 	Applied Status = iota
-	// Failed: the chunk was definitely not applied.
+	// Failed means the chunk was definitely not applied.
 	Failed
-	// Unknown: the chunk was sent and no definite answer came back.
+	// Unknown means the chunk was sent and no definite answer came back.
 	Unknown
-	// NotAttempted: the chunk was never sent (the context ended, or an
+	// NotAttempted means the chunk was never sent (the context ended, or an
 	// earlier chunk's failure stopped the batch).
 	NotAttempted
 )
