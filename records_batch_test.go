@@ -44,6 +44,23 @@ func TestDeleteAfterAmbiguousAttemptWithStaleID(t *testing.T) {
 	assert.Contains(t, err.Error(), stale)
 }
 
+// TestDeleteAfterAmbiguousAttemptUnreadable: when the read that would tell
+// which ids remain fails, the chunk's outcome is unknown, not done.
+func TestDeleteAfterAmbiguousAttemptUnreadable(t *testing.T) {
+	t.Parallel()
+	srv := apitabletest.NewServer(t, apitabletest.WithoutRateLimit())
+	ds := tasksSheet(t, srv, 3)
+	c := srv.Client(apitable.WithRateLimit(1000), apitable.WithRetry(3, time.Millisecond, 10*time.Millisecond))
+	srv.InjectFault(apitabletest.Fault{Method: "DELETE", Status: 503})
+	srv.InjectFault(apitabletest.Fault{Method: "GET", Status: 403, Message: "forbidden"})
+	err := c.Records.Delete(t.Context(), ds.ID, append([]string{"recStale000000"}, ds.RecordIDs...))
+	var be *apitable.BatchError
+	require.ErrorAs(t, err, &be)
+	assert.Equal(t, []int{0, 1, 2, 3}, be.Indices(apitable.ChunkOutcomeUnknown))
+	require.ErrorIs(t, err, apitable.ErrOutcomeUnknown)
+	assert.Len(t, srv.Records(ds.ID), 3, "nothing deleted")
+}
+
 // TestDeleteAfterAmbiguousAttemptApplied: the first attempt deleted the
 // chunk but its answer was lost; the retry finds nothing. Nothing remains,
 // so the chunk is done.
