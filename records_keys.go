@@ -245,9 +245,9 @@ type UpsertParams struct {
 // match an existing record updates it (only the given cells change), the
 // others are created. Key fields need text, number, boolean or time values
 // (or nil), and no two inputs may share key values; an empty key value
-// matches an empty cell (see CreateRecordsParams.KeyFields). The result has one entry per
-// input in input order; on partial failure the error is a *BatchError over
-// the inputs (Op "upsert"). Creates use KeyFields, so an outcome-unknown
+// matches an empty cell (see CreateRecordsParams.KeyFields). The result has
+// one entry per input in input order; on partial failure the error is a
+// *BatchError over the inputs (Op "upsert"). Creates use KeyFields, so an outcome-unknown
 // create is looked up and re-sent only if missing.
 //
 // Race semantics: the API has no unique constraint and no transaction. If
