@@ -3,7 +3,7 @@ module github.com/apitable-go/apitable/redislimit
 go 1.25.0
 
 require (
-	github.com/apitable-go/apitable v0.0.0
+	github.com/apitable-go/apitable v0.1.0
 	github.com/redis/go-redis/v9 v9.22.0
 )
 
@@ -15,5 +15,3 @@ require (
 	golang.org/x/sys v0.30.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
 )
-
-replace github.com/apitable-go/apitable => ../

@@ -13,9 +13,7 @@ import (
 // Envelope is a decoded response body.
 type Envelope struct {
 	Success bool
-	// HasSuccess is false when the body had no boolean "success" key.
-	HasSuccess bool
-	Code       int
+	Code    int
 	// Messages holds the message; one entry for a string message, several
 	// for the DTO-validation array form (§4.1).
 	Messages []string
@@ -58,7 +56,6 @@ func Decode(body []byte) (*Envelope, error) {
 	default:
 		return nil, ErrNotEnvelope
 	}
-	env.HasSuccess = true
 	if len(w.Code) > 0 {
 		var f float64
 		if err := json.Unmarshal(w.Code, &f); err == nil && f == float64(int(f)) {

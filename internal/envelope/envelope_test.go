@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -23,168 +24,168 @@ func TestDecode(t *testing.T) {
 		{
 			name: "success with data",
 			body: `{ "code": 200, "success": true, "message": "SUCCESS", "data": {"records":[{"recordId":"rec1"}]} }`,
-			want: &Envelope{Success: true, HasSuccess: true, Code: 200, Messages: []string{"SUCCESS"},
+			want: &Envelope{Success: true, Code: 200, Messages: []string{"SUCCESS"},
 				Data: raw(`{"records":[{"recordId":"rec1"}]}`)},
 		},
 		{
 			name: "success without data",
 			body: `{"code":200,"success":true,"message":"SUCCESS"}`,
-			want: &Envelope{Success: true, HasSuccess: true, Code: 200, Messages: []string{"SUCCESS"}},
+			want: &Envelope{Success: true, Code: 200, Messages: []string{"SUCCESS"}},
 		},
 		{
 			name: "data null",
 			body: `{"code":200,"success":true,"message":"SUCCESS","data":null}`,
-			want: &Envelope{Success: true, HasSuccess: true, Code: 200, Messages: []string{"SUCCESS"}},
+			want: &Envelope{Success: true, Code: 200, Messages: []string{"SUCCESS"}},
 		},
 		{
 			name: "data null with spaces",
 			body: `{"code":200,"success":true,"data" :  null  }`,
-			want: &Envelope{Success: true, HasSuccess: true, Code: 200},
+			want: &Envelope{Success: true, Code: 200},
 		},
 		{
 			name: "data scalar",
 			body: `{"success":true,"code":200,"data":0}`,
-			want: &Envelope{Success: true, HasSuccess: true, Code: 200, Data: raw(`0`)},
+			want: &Envelope{Success: true, Code: 200, Data: raw(`0`)},
 		},
 		{
 			name: "data empty string",
 			body: `{"success":true,"code":200,"data":""}`,
-			want: &Envelope{Success: true, HasSuccess: true, Code: 200, Data: raw(`""`)},
+			want: &Envelope{Success: true, Code: 200, Data: raw(`""`)},
 		},
 		{
 			name: "data with surrounding whitespace",
 			body: "{\"success\":true,\"data\":\n\t[1, 2]\n}",
-			want: &Envelope{Success: true, HasSuccess: true, Data: raw("[1, 2]")},
+			want: &Envelope{Success: true, Data: raw("[1, 2]")},
 		},
 		{
 			name: "body surrounded by whitespace",
 			body: "\r\n\t {\"success\":true,\"code\":200}\n\n",
-			want: &Envelope{Success: true, HasSuccess: true, Code: 200},
+			want: &Envelope{Success: true, Code: 200},
 		},
 		{
 			name: "error with string message",
 			body: `{ "success": false, "code": 301, "message": "Can't find the specified datasheet" }`,
-			want: &Envelope{HasSuccess: true, Code: 301, Messages: []string{"Can't find the specified datasheet"}},
+			want: &Envelope{Code: 301, Messages: []string{"Can't find the specified datasheet"}},
 		},
 		{
 			name: "429",
 			body: `{"code":429,"success":false,"message":"The API request rate for the current space is 5 queries per second (QPS). Upgrading the space allows for a higher call frequency. Contact us: sales@aitable.ai."}`,
-			want: &Envelope{HasSuccess: true, Code: 429, Messages: []string{"The API request rate for the current space is 5 queries per second (QPS). Upgrading the space allows for a higher call frequency. Contact us: sales@aitable.ai."}},
+			want: &Envelope{Code: 429, Messages: []string{"The API request rate for the current space is 5 queries per second (QPS). Upgrading the space allows for a higher call frequency. Contact us: sales@aitable.ai."}},
 		},
 		{
 			name: "error with empty string message",
 			body: `{"success":false,"code":426,"message":""}`,
-			want: &Envelope{HasSuccess: true, Code: 426, Messages: []string{""}},
+			want: &Envelope{Code: 426, Messages: []string{""}},
 		},
 		{
 			name: "error with escaped message",
 			body: `{"success":false,"code":305,"message":"{\"key\":\"max_rows_per_sheet\",\"specification\":50000,\"usage\":50003}"}`,
-			want: &Envelope{HasSuccess: true, Code: 305,
+			want: &Envelope{Code: 305,
 				Messages: []string{`{"key":"max_rows_per_sheet","specification":50000,"usage":50003}`}},
 		},
 		{
 			name: "error with array message",
 			body: `{"success":false,"code":500,"message":["api_params_pagesize_min_error","api_params_pagenum_min_error"]}`,
-			want: &Envelope{HasSuccess: true, Code: 500, ArrayMessage: true,
+			want: &Envelope{Code: 500, ArrayMessage: true,
 				Messages: []string{"api_params_pagesize_min_error", "api_params_pagenum_min_error"}},
 		},
 		{
 			name: "error with one-element array message",
 			body: `{"success":false,"code":500,"message":["records.0.api_params_instance_fields_error"]}`,
-			want: &Envelope{HasSuccess: true, Code: 500, ArrayMessage: true,
+			want: &Envelope{Code: 500, ArrayMessage: true,
 				Messages: []string{"records.0.api_params_instance_fields_error"}},
 		},
 		{
 			name: "error with array of non-strings",
 			body: `{"success":false,"code":500,"message":["a", 1, 2.5, true, null, {"k":"v"}, ["x"]]}`,
-			want: &Envelope{HasSuccess: true, Code: 500, ArrayMessage: true,
+			want: &Envelope{Code: 500, ArrayMessage: true,
 				Messages: []string{"a", "1", "2.5", "true", "null", `{"k":"v"}`, `["x"]`}},
 		},
 		{
 			name: "error with empty array message",
 			body: `{"success":false,"code":500,"message":[]}`,
-			want: &Envelope{HasSuccess: true, Code: 500, ArrayMessage: true},
+			want: &Envelope{Code: 500, ArrayMessage: true},
 		},
 		{
 			name: "message is a number",
 			body: `{"success":false,"code":500,"message":42}`,
-			want: &Envelope{HasSuccess: true, Code: 500},
+			want: &Envelope{Code: 500},
 		},
 		{
 			name: "message is an object",
 			body: `{"success":false,"code":500,"message":{"en":"x"}}`,
-			want: &Envelope{HasSuccess: true, Code: 500},
+			want: &Envelope{Code: 500},
 		},
 		{
 			name: "message is a bool",
 			body: `{"success":false,"code":500,"message":false}`,
-			want: &Envelope{HasSuccess: true, Code: 500},
+			want: &Envelope{Code: 500},
 		},
 		{
 			name: "code missing",
 			body: `{"success":false,"message":"boom"}`,
-			want: &Envelope{HasSuccess: true, Messages: []string{"boom"}},
+			want: &Envelope{Messages: []string{"boom"}},
 		},
 		{
 			name: "code missing on success",
 			body: `{"success":true}`,
-			want: &Envelope{Success: true, HasSuccess: true},
+			want: &Envelope{Success: true},
 		},
 		{
 			name: "code as float 200.0",
 			body: `{"success":true,"code":200.0}`,
-			want: &Envelope{Success: true, HasSuccess: true, Code: 200},
+			want: &Envelope{Success: true, Code: 200},
 		},
 		{
 			name: "code as exponent",
 			body: `{"success":false,"code":3.01e2}`,
-			want: &Envelope{HasSuccess: true, Code: 301},
+			want: &Envelope{Code: 301},
 		},
 		{
 			name: "code negative",
 			body: `{"success":false,"code":-1}`,
-			want: &Envelope{HasSuccess: true, Code: -1},
+			want: &Envelope{Code: -1},
 		},
 		{
 			name: "code non-integer on success is ignored",
 			body: `{"success":true,"code":200.5,"data":[]}`,
-			want: &Envelope{Success: true, HasSuccess: true, Data: raw(`[]`)},
+			want: &Envelope{Success: true, Data: raw(`[]`)},
 		},
 		{
 			name: "code string on success is ignored",
 			body: `{"success":true,"code":"200"}`,
-			want: &Envelope{Success: true, HasSuccess: true},
+			want: &Envelope{Success: true},
 		},
 		{
 			name: "extra keys ignored",
 			body: `{"success":true,"code":200,"traceId":"abc","data":{}}`,
-			want: &Envelope{Success: true, HasSuccess: true, Code: 200, Data: raw(`{}`)},
+			want: &Envelope{Success: true, Code: 200, Data: raw(`{}`)},
 		},
 		// encoding/json keeps the last of duplicate keys.
 		{
 			name: "duplicate success, last wins",
 			body: `{"success":false,"success":true,"code":200}`,
-			want: &Envelope{Success: true, HasSuccess: true, Code: 200},
+			want: &Envelope{Success: true, Code: 200},
 		},
 		{
 			name: "duplicate code, last wins",
 			body: `{"success":false,"code":200,"code":301}`,
-			want: &Envelope{HasSuccess: true, Code: 301},
+			want: &Envelope{Code: 301},
 		},
 		{
 			name: "duplicate data, last wins",
 			body: `{"success":true,"data":{"a":1},"data":[2]}`,
-			want: &Envelope{Success: true, HasSuccess: true, Data: raw(`[2]`)},
+			want: &Envelope{Success: true, Data: raw(`[2]`)},
 		},
 		{
 			name: "duplicate data, last is null",
 			body: `{"success":true,"data":{"a":1},"data":null}`,
-			want: &Envelope{Success: true, HasSuccess: true},
+			want: &Envelope{Success: true},
 		},
 		{
 			name: "duplicate message, string then array",
 			body: `{"success":false,"code":500,"message":"x","message":["y","z"]}`,
-			want: &Envelope{HasSuccess: true, Code: 500, ArrayMessage: true, Messages: []string{"y", "z"}},
+			want: &Envelope{Code: 500, ArrayMessage: true, Messages: []string{"y", "z"}},
 		},
 	}
 	for _, tt := range tests {
@@ -512,8 +513,11 @@ func FuzzDecode(f *testing.F) {
 		if env == nil {
 			t.Fatalf("Decode(%q) = nil, nil", body)
 		}
-		if !env.HasSuccess {
-			t.Fatalf("Decode(%q): nil error but HasSuccess false", body)
+		var succ struct {
+			Success json.RawMessage `json:"success"`
+		}
+		if json.Unmarshal(bytes.TrimSpace(body), &succ) != nil || string(succ.Success) != strconv.FormatBool(env.Success) {
+			t.Fatalf("Decode(%q): nil error but success is %q, Success %v", body, succ.Success, env.Success)
 		}
 		trimmed := bytes.TrimSpace(body)
 		if len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(trimmed) {
