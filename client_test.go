@@ -176,7 +176,8 @@ func TestErrorTable(t *testing.T) {
 			assert.Equal(t, tc.status, apiErr.HTTPStatus)
 			assert.Equal(t, tc.code, apiErr.Code)
 			assert.Equal(t, "GET", apiErr.Method)
-			assert.Equal(t, "/fusion/v1/datasheets/{datasheetId}/records", apiErr.Path)
+			assert.Equal(t, "/fusion/v1/datasheets/dstA/records", apiErr.Path)
+			assert.Equal(t, "/fusion/v1/datasheets/{datasheetId}/records", apiErr.Route)
 			assert.Equal(t, "req-42", apiErr.RequestID)
 			assert.Equal(t, 1, apiErr.Attempts)
 			if tc.msg != "" {

@@ -142,7 +142,7 @@ func TestHostileOversizedSuccessBody(t *testing.T) { //nolint:paralleltest // a 
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "response body exceeds 65536 bytes")
 	assert.Contains(t, err.Error(), "WithMaxResponseBytes")
-	assert.Contains(t, err.Error(), "GET /fusion/v1/datasheets/{datasheetId}/records")
+	assert.Contains(t, err.Error(), "GET /fusion/v1/datasheets/dstA/records")
 }
 
 // TestHostileDefaultCap70MiB streams 70 MiB (never held by the test) against
@@ -333,7 +333,7 @@ func TestHostileEnvelopeWrongTypes(t *testing.T) { //nolint:paralleltest // a go
 			assert.Contains(t, err.Error(), tc.want)
 			assert.NotContains(t, err.Error(), "\n", "one line")
 			assert.NotContains(t, err.Error(), "\r", "one line")
-			assert.Contains(t, err.Error(), "GET /fusion/v1/datasheets/{datasheetId}/records")
+			assert.Contains(t, err.Error(), "GET /fusion/v1/datasheets/dstA/records")
 			var apiErr *APIError
 			if !tc.apiErr {
 				assert.False(t, errors.As(err, &apiErr), "a local decoding error, not an API error: %v", err)
@@ -371,11 +371,11 @@ func TestHostileSuccessWithoutData(t *testing.T) { //nolint:paralleltest // a go
 		c := hostileClient(t, srv.URL, WithRetry(0, 0, 0))
 		_, err := c.Records.List(t.Context(), "dstA", nil)
 		require.Error(t, err, body)
-		assert.Contains(t, err.Error(), "GET /fusion/v1/datasheets/{datasheetId}/records: success response without data")
+		assert.Contains(t, err.Error(), "GET /fusion/v1/datasheets/dstA/records: success response without data")
 
 		_, err = c.Records.Create(t.Context(), "dstA", []Fields{{"A": "x"}}, nil)
 		require.Error(t, err, body)
-		assert.Contains(t, err.Error(), "POST /fusion/v1/datasheets/{datasheetId}/records: success response without data")
+		assert.Contains(t, err.Error(), "POST /fusion/v1/datasheets/dstA/records: success response without data")
 
 		_, err = c.Nodes.Get(t.Context(), "fod1")
 		require.Error(t, err, body)
@@ -673,7 +673,7 @@ func TestHostileHangUpGET(t *testing.T) { //nolint:paralleltest // a goroutine-l
 	c := hostileClient(t, srv.URL)
 	_, err := c.Records.List(t.Context(), "dstA", nil)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "GET /fusion/v1/datasheets/{datasheetId}/records: EOF")
+	assert.Contains(t, err.Error(), "GET /fusion/v1/datasheets/dstA/records: EOF")
 	assert.ErrorIs(t, err, io.EOF)
 	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
 	assert.Equal(t, int32(3), hits.Load(), "retried, then the last error")
@@ -688,7 +688,7 @@ func TestHostileHangUpCreate(t *testing.T) { //nolint:paralleltest // a goroutin
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrOutcomeUnknown)
 	assert.ErrorIs(t, err, io.EOF)
-	assert.Contains(t, err.Error(), "outcome unknown (the request may have been applied): apitable: POST /fusion/v1/datasheets/{datasheetId}/records: EOF")
+	assert.Contains(t, err.Error(), "outcome unknown (the request may have been applied): apitable: POST /fusion/v1/datasheets/dstA/records: EOF")
 	var be *BatchError
 	require.ErrorAs(t, err, &be)
 	assert.Equal(t, []int{0}, be.Indices(ChunkOutcomeUnknown))

@@ -214,15 +214,6 @@ func (p *ListRecordsParams) query(pageSize, pageNum int) string {
 	return q.Encode()
 }
 
-func recordsCall(method, datasheetID string, kind retry.Kind) *call {
-	return &call{
-		method:   method,
-		segments: []string{"fusion", "v1", "datasheets", datasheetID, "records"},
-		template: "/fusion/v1/datasheets/{datasheetId}/records",
-		kind:     kind,
-	}
-}
-
 // List returns one page of records.
 //
 // GET /fusion/v1/datasheets/{datasheetId}/records. Rate-limit bucket: the
@@ -244,16 +235,14 @@ func (s *RecordsService) List(ctx context.Context, datasheetID string, params *L
 // page fetches one page; admitted, if set, is called when the request has
 // passed the rate limiter.
 func (s *RecordsService) page(ctx context.Context, datasheetID string, params *ListRecordsParams, pageSize, pageNum int, admitted func()) (*RecordsPage, error) {
-	cl := recordsCall("GET", datasheetID, retry.Read)
-	cl.query = params.query(pageSize, pageNum)
-	cl.admitted = admitted
+	cl := &call{route: routeListRecords, ids: []string{datasheetID}, query: params.query(pageSize, pageNum), admitted: admitted}
 	var raw recordsPageJSON
 	if err := s.c.do(ctx, cl, &raw); err != nil {
 		return nil, err
 	}
 	page, err := raw.toPage()
 	if err != nil {
-		return nil, fmt.Errorf("apitable: %s %s: decoding data: %w", cl.method, cl.template, err)
+		return nil, fmt.Errorf("apitable: %s: decoding data: %w", cl.name(), err)
 	}
 	return page, nil
 }
@@ -541,8 +530,7 @@ func (s *RecordsService) Create(ctx context.Context, datasheetID string, records
 		}
 	}
 	results, err := s.write(ctx, "create", datasheetID, items, retry.Create, func(chunk []any) *call {
-		cl := recordsCall("POST", datasheetID, retry.Create)
-		cl.query = viewQuery(p.ViewID)
+		cl := &call{route: routeCreateRecords, ids: []string{datasheetID}, query: viewQuery(p.ViewID)}
 		cl.body, _ = json.Marshal(recordsBody{Records: chunk, FieldKey: string(p.FieldKey)})
 		return cl
 	})
@@ -593,8 +581,7 @@ func (s *RecordsService) Update(ctx context.Context, datasheetID string, records
 		items[i] = map[string]any{"recordId": r.ID, "fields": enc}
 	}
 	return s.write(ctx, "update", datasheetID, items, retry.Update, func(chunk []any) *call {
-		cl := recordsCall("PATCH", datasheetID, retry.Update)
-		cl.query = viewQuery(p.ViewID)
+		cl := &call{route: routeUpdateRecords, ids: []string{datasheetID}, query: viewQuery(p.ViewID)}
 		cl.body, _ = json.Marshal(recordsBody{Records: chunk, FieldKey: string(p.FieldKey)})
 		return cl
 	})
@@ -625,12 +612,7 @@ func (s *RecordsService) Delete(ctx context.Context, datasheetID string, recordI
 		for i, id := range chunk {
 			ids[i] = id.(string)
 		}
-		cl := recordsCall("DELETE", datasheetID, retry.Delete)
-		cl.query = url.Values{"recordIds": {strings.Join(ids, ",")}}.Encode()
-		cl.doneIfMissing = func(e *APIError) bool {
-			return e.Code == 400 && strings.Contains(e.Message, "record specified by the recordId does not exist")
-		}
-		return cl
+		return &call{route: routeDeleteRecords, ids: []string{datasheetID}, query: url.Values{"recordIds": {strings.Join(ids, ",")}}.Encode()}
 	})
 	return err
 }

@@ -1,0 +1,199 @@
+package apitable
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptrace"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apitable-go/apitable/internal/envelope"
+	"github.com/apitable-go/apitable/internal/retry"
+)
+
+// attemptTransport runs one attempt of a call: back off → wait for the
+// rate limiter → send under the attempt's timeout → read the whole body,
+// still under that timeout. The retry engine above it then sees a response
+// whose body is in memory (a *bufferedBody), so a body that stalls or breaks
+// off is a failed attempt like any other.
+type attemptTransport struct {
+	base    http.RoundTripper
+	client  *Client
+	timeout time.Duration
+}
+
+func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	st := stateFrom(ctx)
+	if st == nil {
+		return t.base.RoundTrip(req) // not a call of ours (never happens)
+	}
+	if err := t.admit(ctx, st); err != nil {
+		if req.Body != nil {
+			_ = req.Body.Close() // a RoundTripper closes the body, even on error
+		}
+		return nil, &retry.LocalError{Err: err}
+	}
+	actx, cancel := context.WithTimeout(ctx, t.timeout)
+	defer cancel()
+	var wrote atomic.Bool
+	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				wrote.Store(true)
+			}
+		},
+	})
+	resp, err := t.base.RoundTrip(req.WithContext(actx))
+	if err != nil {
+		err = t.timedOut(actx, ctx, err)
+		if !wrote.Load() {
+			return nil, &retry.NotSentError{Err: err}
+		}
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusTooManyRequests && st.key != "" {
+		if p, ok := t.client.limiter.(Pauser); ok {
+			p.Pause(ctx, st.key, throttlePause)
+		}
+	}
+	limit := t.client.maxResponse
+	if resp.StatusCode >= 400 {
+		limit = maxErrorBody
+	}
+	body, err := readBody(resp, limit)
+	_ = resp.Body.Close()
+	if err != nil {
+		body.Close()
+		return nil, fmt.Errorf("reading response: %w", t.timedOut(actx, ctx, err))
+	}
+	resp.Body = body
+	return resp, nil
+}
+
+// admit waits the backoff checkRetry chose, then for the rate limiter,
+// and tells the call's pipeline once that its first attempt passed.
+func (t *attemptTransport) admit(ctx context.Context, st *callState) error {
+	st.attempts++
+	if st.wait > 0 {
+		if err := sleep(ctx, st.wait); err != nil {
+			return err
+		}
+		st.wait = 0
+	}
+	if st.key != "" {
+		start := time.Now()
+		if err := t.client.limiter.Wait(ctx, st.key); err != nil {
+			return err
+		}
+		if waited := time.Since(start); waited > 2*time.Second {
+			t.client.logger.LogAttrs(ctx, slog.LevelWarn, "apitable rate limit wait",
+				slog.String("path", st.decl.path), slog.Duration("waited", waited))
+		}
+	}
+	if st.admitted != nil {
+		st.admitted()
+		st.admitted = nil
+	}
+	return nil
+}
+
+// timedOut says so when the attempt's own timeout (not the caller's
+// context) ended the attempt.
+func (t *attemptTransport) timedOut(attempt, parent context.Context, err error) error {
+	if errors.Is(attempt.Err(), context.DeadlineExceeded) && parent.Err() == nil {
+		return fmt.Errorf("attempt timed out after %v: %w", t.timeout, err)
+	}
+	return err
+}
+
+// readBody reads at most limit+1 bytes of the body (one more than allowed,
+// so that decode can tell an oversized body). A body of known length goes
+// into a pooled buffer of that size; one of unknown length (chunked,
+// decompressed) grows by doubling, capped at limit+1, so reading a body of
+// the cap's size allocates about twice the cap, where io.ReadAll's
+// regrowth allocated about 2.5 times.
+func readBody(resp *http.Response, limit int64) (*bufferedBody, error) {
+	if n := resp.ContentLength; n > 0 && n <= limit {
+		// net/http enforces a declared length. (0 is left to the general
+		// path: hand-made responses often leave it unset.)
+		bb := &bufferedBody{data: bodyBuffer(int(n)), pooled: true}
+		_, err := io.ReadFull(resp.Body, bb.data)
+		bb.Reader = bytes.NewReader(bb.data)
+		return bb, err
+	}
+	data, err := readBounded(resp.Body, limit+1)
+	return &bufferedBody{Reader: bytes.NewReader(data), data: data}, err
+}
+
+// readBounded reads r until EOF or max bytes, growing its buffer by
+// doubling but never beyond max.
+func readBounded(r io.Reader, max int64) ([]byte, error) {
+	buf := make([]byte, 0, min(max, 4<<10))
+	for int64(len(buf)) < max {
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), min(max, 2*int64(cap(buf))))
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
+// bodyPool recycles the buffers of response bodies: a page of records is
+// about a megabyte, and nothing refers to its bytes once it is decoded
+// (encoding/json copies every string out).
+var bodyPool sync.Pool
+
+// maxPooledBody keeps unusually large bodies out of the pool.
+const maxPooledBody = 8 << 20
+
+func bodyBuffer(n int) []byte {
+	if bp, ok := bodyPool.Get().(*[]byte); ok && cap(*bp) >= n {
+		return (*bp)[:n]
+	}
+	return make([]byte, n)
+}
+
+// bufferedBody is a response body read into memory by attemptTransport.
+// Close returns a pooled buffer: call it once the bytes are decoded.
+type bufferedBody struct {
+	*bytes.Reader
+	data   []byte
+	pooled bool
+}
+
+// Close releases the buffer; the body must not be used afterwards.
+func (b *bufferedBody) Close() error {
+	if b.pooled && cap(b.data) <= maxPooledBody {
+		data := b.data[:0]
+		bodyPool.Put(&data)
+	}
+	b.data, b.pooled = nil, false
+	b.Reader = bytes.NewReader(nil)
+	return nil
+}
+
+// envelopeCode reads the business code of an error body, to tell a
+// business error from an outage.
+func (b *bufferedBody) envelopeCode() (code int, arrayMessage bool) {
+	env, err := envelope.Decode(b.data)
+	if err != nil {
+		return 0, false
+	}
+	return env.Code, env.ArrayMessage
+}
