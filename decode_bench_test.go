@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"testing"
 	"time"
-
 )
 
 // pageBody returns a records page of n records with 12 fields of mixed
