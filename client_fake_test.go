@@ -375,3 +375,72 @@ func TestCustomLimiterSeesEveryAttempt(t *testing.T) {
 		}
 	})
 }
+
+// TestThrottleStormAllFinishes: under a storm of 429s on 30% of the
+// requests, a scan of a few thousand rows finishes without error: a 429 is
+// not a failure and has its own, larger budget, paced by the limiter's
+// pause (issue 12 item 5).
+func TestThrottleStormAllFinishes(t *testing.T) {
+	t.Parallel()
+	for seed := range uint64(8) {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"), apitabletest.WithoutRateLimit(), apitabletest.WithSeed(seed))
+				ds := tasksSheet(t, srv, 3000)
+				c := memClient(t, srv, srv.Transport())
+				srv.InjectFault(apitabletest.Fault{Rate: 0.3, Status: 429})
+				n := 0
+				for _, err := range c.Records.All(t.Context(), ds.ID, &apitable.ListRecordsParams{PageSize: 100}) {
+					require.NoError(t, err)
+					n++
+				}
+				assert.Equal(t, 3000, n)
+				throttled := 0
+				for _, r := range srv.Requests() {
+					if r.Status == 429 {
+						throttled++
+					}
+				}
+				assert.Positive(t, throttled, "the storm hit")
+			})
+		})
+	}
+}
+
+// TestThrottledCreateIsRetriedBeyondFailureBudget: a create answered 429
+// more often than the 3 retries of failures is still sent again (the
+// server did not process it) and stored once.
+func TestThrottledCreateIsRetriedBeyondFailureBudget(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"), apitabletest.WithoutRateLimit())
+		ds := tasksSheet(t, srv, 0)
+		c := memClient(t, srv, srv.Transport())
+		srv.InjectFault(apitabletest.Fault{Method: "POST", Status: 429, Count: 10})
+		start := time.Now()
+		_, err := c.Records.Create(t.Context(), ds.ID, []apitable.Fields{{"Title": "once"}}, nil)
+		require.NoError(t, err)
+		assert.Len(t, srv.Records(ds.ID), 1)
+		assert.Len(t, srv.Requests(), 11)
+		// Each retry waited for the limiter's one-window pause.
+		assert.GreaterOrEqual(t, time.Since(start), 10*time.Second)
+	})
+}
+
+// TestThrottleBudgetEnds: 429s without end stop after their own budget
+// with the last answer, ErrRateLimited.
+func TestThrottleBudgetEnds(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"), apitabletest.WithoutRateLimit())
+		ds := tasksSheet(t, srv, 1)
+		c := memClient(t, srv, srv.Transport())
+		srv.InjectFault(apitabletest.Fault{Status: 429, Count: 1000})
+		_, err := c.Records.List(t.Context(), ds.ID, nil)
+		require.ErrorIs(t, err, apitable.ErrRateLimited)
+		var apiErr *apitable.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 31, apiErr.Attempts, "1 attempt + 30 throttled retries")
+	})
+}
