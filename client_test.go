@@ -263,3 +263,90 @@ func TestCheckIDRejectsPathTricks(t *testing.T) {
 		assert.NoError(t, checkID("id", id), "%q", id)
 	}
 }
+
+// TestTokenInNoFmtOutput: no fmt verb of the client, the dereferenced
+// client, any service or dereferenced service prints the token (issue 12
+// item 6).
+func TestTokenInNoFmtOutput(t *testing.T) {
+	t.Parallel()
+	c, err := New(secret)
+	require.NoError(t, err)
+	values := map[string]any{
+		"client": c, "*client": *c,
+		"Records": c.Records, "*Records": *c.Records,
+		"Fields": c.Fields, "*Fields": *c.Fields,
+		"Views": c.Views, "*Views": *c.Views,
+		"Attachments": c.Attachments, "*Attachments": *c.Attachments,
+		"Datasheets": c.Datasheets, "*Datasheets": *c.Datasheets,
+		"Spaces": c.Spaces, "*Spaces": *c.Spaces,
+		"Nodes": c.Nodes, "*Nodes": *c.Nodes,
+	}
+	for name, v := range values {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%T"} {
+			out := fmt.Sprintf(verb, v)
+			assert.NotContains(t, out, secret, "%s with %s: %s", name, verb, out)
+			assert.NotContains(t, out, fmt.Sprintf("%x", secret), "%s with %s: %s", name, verb, out)
+		}
+	}
+}
+
+// TestEchoedTokenIsRedacted: a server or proxy that echoes the token back
+// in a message or a body does not put it into the error.
+func TestEchoedTokenIsRedacted(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ name, body string }{
+		{"message", `{"success":false,"code":400,"message":"bad header Bearer ` + secret + `"}`},
+		{"messages", `{"success":false,"code":400,"message":["a","Authorization: Bearer ` + secret + `"]}`},
+		{"snippet", `<html>your header was Bearer ` + secret + `</html>`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("request-id", secret)
+				_, _ = fmt.Fprint(w, tc.body)
+			}, WithRetry(0, 0, 0))
+			_, err := c.Records.List(t.Context(), "dstA", nil)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.NotContains(t, err.Error(), secret)
+			assert.NotContains(t, fmt.Sprintf("%+v", *apiErr), secret)
+			assert.Contains(t, apiErr.Message+strings.Join(apiErr.Messages, " ")+apiErr.Snippet, "[redacted]")
+		})
+	}
+}
+
+// TestBaseURLFusionSuffixIsStripped: a base URL that ends with the API's
+// own /fusion/v1 (or v2) would double it; New strips it (issue 14 item 1).
+func TestBaseURLFusionSuffixIsStripped(t *testing.T) {
+	t.Parallel()
+	for _, suffix := range []string{"/fusion/v1", "/fusion/v1/", "/fusion/v2", "/Fusion/V1/", ""} {
+		var got atomic.Value
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got.Store(r.URL.Path)
+			_, _ = fmt.Fprint(w, `{"success":true,"code":200,"data":{"records":[],"total":0}}`)
+		}))
+		t.Cleanup(srv.Close)
+		c, err := New(secret, WithBaseURL(srv.URL+"/gw"+suffix))
+		require.NoError(t, err)
+		_, err = c.Records.List(t.Context(), "dstA", nil)
+		require.NoError(t, err, suffix)
+		assert.Equal(t, "/gw/fusion/v1/datasheets/dstA/records", got.Load(), suffix)
+	}
+}
+
+// TestErrorNamesTheResource: the message carries the real path with its
+// ids (not the query); the template stays in Route (issue 14 item 1).
+func TestErrorNamesTheResource(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = fmt.Fprint(w, `{"success":false,"code":301,"message":"Can't find the specified datasheet"}`)
+	})
+	_, err := c.Records.List(t.Context(), "dstNope", &ListRecordsParams{ViewID: "viwX"})
+	require.Error(t, err)
+	assert.Equal(t, "apitable: GET /fusion/v1/datasheets/dstNope/records: code 301 (HTTP 200): Can't find the specified datasheet", err.Error())
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "/fusion/v1/datasheets/dstNope/records", apiErr.Path)
+	assert.Equal(t, "/fusion/v1/datasheets/{datasheetId}/records", apiErr.Route)
+}
