@@ -444,3 +444,82 @@ func TestThrottleBudgetEnds(t *testing.T) {
 		assert.Equal(t, 31, apiErr.Attempts, "1 attempt + 30 throttled retries")
 	})
 }
+
+// TestNilContextIsInvalidRequest: every public method answers a nil
+// context with a validation error, never a panic (issue 12 item 7).
+func TestNilContextIsInvalidRequest(t *testing.T) {
+	t.Parallel()
+	srv := apitabletest.NewServer(t, apitabletest.WithoutRateLimit())
+	ds := tasksSheet(t, srv, 1)
+	c := srv.Client()
+	var nilCtx context.Context //nolint:staticcheck // SA1012: a nil context is the point of the test
+	sp := srv.SpaceID()
+	calls := map[string]func() error{
+		"Records.List": func() error { _, err := c.Records.List(nilCtx, ds.ID, nil); return err },
+		"Records.Get":  func() error { _, err := c.Records.Get(nilCtx, ds.ID, "rec1", nil); return err },
+		"Records.All": func() error {
+			for _, err := range c.Records.All(nilCtx, ds.ID, nil) {
+				return err
+			}
+			return nil
+		},
+		"Records.Create": func() error {
+			_, err := c.Records.Create(nilCtx, ds.ID, []apitable.Fields{{"Title": "x"}}, nil)
+			return err
+		},
+		"Records.Create KeyFields": func() error {
+			_, err := c.Records.Create(nilCtx, ds.ID, []apitable.Fields{{"Title": "x"}}, &apitable.CreateRecordsParams{KeyFields: []string{"Title"}})
+			return err
+		},
+		"Records.Update": func() error {
+			_, err := c.Records.Update(nilCtx, ds.ID, []apitable.RecordUpdate{{ID: "rec1", Fields: apitable.Fields{"Title": "x"}}}, nil)
+			return err
+		},
+		"Records.Delete": func() error { return c.Records.Delete(nilCtx, ds.ID, []string{"rec1"}) },
+		"Records.Upsert": func() error {
+			_, err := c.Records.Upsert(nilCtx, ds.ID, []apitable.Fields{{"Title": "x"}}, []string{"Title"}, nil)
+			return err
+		},
+		"Fields.List": func() error { _, err := c.Fields.List(nilCtx, ds.ID, nil); return err },
+		"Fields.Create": func() error {
+			_, err := c.Fields.Create(nilCtx, sp, ds.ID, apitable.CreateFieldParams{Name: "B", Property: apitable.SingleTextField{}})
+			return err
+		},
+		"Fields.Delete": func() error { return c.Fields.Delete(nilCtx, sp, ds.ID, "fld1", nil) },
+		"Views.List":    func() error { _, err := c.Views.List(nilCtx, ds.ID); return err },
+		"Datasheets.Create": func() error {
+			_, err := c.Datasheets.Create(nilCtx, sp, apitable.CreateDatasheetParams{Name: "S"})
+			return err
+		},
+		"Spaces.List": func() error { _, err := c.Spaces.List(nilCtx); return err },
+		"Nodes.List":  func() error { _, err := c.Nodes.List(nilCtx, sp); return err },
+		"Nodes.Get":   func() error { _, err := c.Nodes.Get(nilCtx, ds.ID); return err },
+		"Nodes.Search": func() error {
+			_, err := c.Nodes.Search(nilCtx, sp, apitable.SearchNodesParams{Type: apitable.NodeDatasheet})
+			return err
+		},
+		"Nodes.CreateEmbedLink": func() error { _, err := c.Nodes.CreateEmbedLink(nilCtx, sp, ds.ID, nil); return err },
+		"Nodes.ListEmbedLinks":  func() error { _, err := c.Nodes.ListEmbedLinks(nilCtx, sp, ds.ID); return err },
+		"Nodes.DeleteEmbedLink": func() error { return c.Nodes.DeleteEmbedLink(nilCtx, sp, ds.ID, "emb1") },
+		"Attachments.Upload": func() error {
+			_, err := c.Attachments.Upload(nilCtx, ds.ID, "a.txt", strings.NewReader("x"), nil)
+			return err
+		},
+		"Attachments.UploadMany": func() error {
+			_, err := c.Attachments.UploadMany(nilCtx, ds.ID, []apitable.UploadFile{{Name: "a.txt", Reader: strings.NewReader("x")}})
+			return err
+		},
+	}
+	for name, call := range calls {
+		err := func() (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					err = fmt.Errorf("panic: %v", r)
+				}
+			}()
+			return call()
+		}()
+		assert.ErrorIs(t, err, apitable.ErrInvalidRequest, "%s: %v", name, err)
+	}
+	assert.Empty(t, srv.Requests(), "nothing sent")
+}

@@ -294,6 +294,10 @@ func (s *RecordsService) All(ctx context.Context, datasheetID string, params *Li
 		p.Fields = append([]string(nil), params.Fields...)
 	}
 	return func(yield func(Record, error) bool) {
+		if ctx == nil {
+			yield(Record{}, invalid("ctx", "nil context"))
+			return
+		}
 		if err := checkID("datasheetID", datasheetID); err != nil {
 			yield(Record{}, err)
 			return
@@ -417,6 +421,9 @@ var ErrRecordNotFound = errors.New("apitable: record not found")
 // GET /fusion/v1/datasheets/{datasheetId}/records?recordIds=…. Bucket: the
 // datasheet. Retry class: read.
 func (s *RecordsService) Get(ctx context.Context, datasheetID, recordID string, params *GetRecordParams) (*Record, error) {
+	if ctx == nil {
+		return nil, invalid("ctx", "nil context")
+	}
 	if err := checkID("recordID", recordID); err != nil {
 		return nil, err
 	}
@@ -496,6 +503,9 @@ type recordsResult struct {
 // Retry class: create — never re-sent after the request may have reached
 // the server (ErrOutcomeUnknown).
 func (s *RecordsService) Create(ctx context.Context, datasheetID string, records []Fields, params *CreateRecordsParams) ([]Record, error) {
+	if ctx == nil {
+		return nil, invalid("ctx", "nil context")
+	}
 	if err := checkID("datasheetID", datasheetID); err != nil {
 		return nil, err
 	}
@@ -551,6 +561,9 @@ func (s *RecordsService) Create(ctx context.Context, datasheetID string, records
 // Note (§6.3): a token that may read but not edit gets success with the
 // records unchanged.
 func (s *RecordsService) Update(ctx context.Context, datasheetID string, records []RecordUpdate, params *UpdateRecordsParams) ([]Record, error) {
+	if ctx == nil {
+		return nil, invalid("ctx", "nil context")
+	}
 	if err := checkID("datasheetID", datasheetID); err != nil {
 		return nil, err
 	}
@@ -594,6 +607,9 @@ func (s *RecordsService) Update(ctx context.Context, datasheetID string, records
 // the datasheet. Retry class: delete — retried after ambiguous failures; a
 // retry answered "record does not exist" counts as done.
 func (s *RecordsService) Delete(ctx context.Context, datasheetID string, recordIDs []string) error {
+	if ctx == nil {
+		return invalid("ctx", "nil context")
+	}
 	if err := checkID("datasheetID", datasheetID); err != nil {
 		return err
 	}

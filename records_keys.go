@@ -256,6 +256,9 @@ type UpsertParams struct {
 // Requests: the lookups (GET with filterByFormula, 20 keys per request),
 // then PATCH and POST as in Update and Create; all in the datasheet's bucket.
 func (s *RecordsService) Upsert(ctx context.Context, datasheetID string, records []Fields, keyFields []string, params *UpsertParams) ([]Record, error) {
+	if ctx == nil {
+		return nil, invalid("ctx", "nil context")
+	}
 	if err := checkID("datasheetID", datasheetID); err != nil {
 		return nil, err
 	}
