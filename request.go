@@ -336,8 +336,8 @@ func (c *Client) answer(resp *http.Response, st *callState, out any) (*APIError,
 			return nil, st.errorf("reading response: %w", err)
 		}
 	}
-	body := bb.data[:min(int64(len(bb.data)), limit+1)]
-	truncated := int64(len(body)) > limit
+	body := bb.data[:min(int64(len(bb.data)), limit)]
+	truncated := bb.truncated || int64(len(bb.data)) > limit
 	if truncated && resp.StatusCode < 400 {
 		return nil, st.errorf("response body exceeds %d bytes (see WithMaxResponseBytes)", limit)
 	}

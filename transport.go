@@ -113,11 +113,11 @@ func (t *attemptTransport) timedOut(attempt, parent context.Context, err error) 
 	return err
 }
 
-// readBody reads at most limit+1 bytes of the body (one more than allowed,
-// so that decode can tell an oversized body). A body of known length goes
-// into a pooled buffer of that size; one of unknown length (chunked,
-// decompressed) grows by doubling, capped at limit+1, so reading a body of
-// the cap's size allocates about twice the cap, where io.ReadAll's
+// readBody reads at most limit bytes of the body and notes whether there
+// was more. A body of known length goes into a pooled buffer of that size;
+// one of unknown length (chunked, decompressed) grows by doubling, capped
+// at limit, so reading a body of the cap's size allocates about twice the
+// cap in all and holds at most 1.5 times at once, where io.ReadAll's
 // regrowth allocated about 2.5 times.
 func readBody(resp *http.Response, limit int64) (*bufferedBody, error) {
 	if n := resp.ContentLength; n > 0 && n <= limit {
@@ -128,13 +128,13 @@ func readBody(resp *http.Response, limit int64) (*bufferedBody, error) {
 		bb.Reader = bytes.NewReader(bb.data)
 		return bb, err
 	}
-	data, err := readBounded(resp.Body, limit+1)
-	return &bufferedBody{Reader: bytes.NewReader(data), data: data}, err
+	data, truncated, err := readBounded(resp.Body, limit)
+	return &bufferedBody{Reader: bytes.NewReader(data), data: data, truncated: truncated}, err
 }
 
 // readBounded reads r until EOF or max bytes, growing its buffer by
-// doubling but never beyond max.
-func readBounded(r io.Reader, max int64) ([]byte, error) {
+// doubling but never beyond max; truncated reports that r had more.
+func readBounded(r io.Reader, max int64) (data []byte, truncated bool, err error) {
 	buf := make([]byte, 0, min(max, 4<<10))
 	for int64(len(buf)) < max {
 		if len(buf) == cap(buf) {
@@ -145,13 +145,24 @@ func readBounded(r io.Reader, max int64) ([]byte, error) {
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		if errors.Is(err, io.EOF) {
-			return buf, nil
+			return buf, false, nil
 		}
 		if err != nil {
-			return buf, err
+			return buf, false, err
 		}
 	}
-	return buf, nil
+	var probe [1]byte
+	for {
+		n, err := r.Read(probe[:])
+		switch {
+		case n > 0:
+			return buf, true, nil
+		case errors.Is(err, io.EOF):
+			return buf, false, nil
+		case err != nil:
+			return buf, false, err
+		}
+	}
 }
 
 // bodyPool recycles the buffers of response bodies: a page of records is
@@ -173,8 +184,9 @@ func bodyBuffer(n int) []byte {
 // Close returns a pooled buffer: call it once the bytes are decoded.
 type bufferedBody struct {
 	*bytes.Reader
-	data   []byte
-	pooled bool
+	data      []byte
+	truncated bool // the body had more than the limit; data holds the limit
+	pooled    bool
 }
 
 // Close releases the buffer; the body must not be used afterwards.
