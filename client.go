@@ -326,7 +326,24 @@ func New(token string, opts ...Option) (*Client, error) {
 	if c.limiter == nil {
 		c.limiter = NewLimiter(cfg.rate*paceFactor, 1)
 	}
-	// Copy the caller's client; never mutate it.
+	hc := c.httpClient(cfg)
+	c.retrier = c.newRetrier(hc)
+
+	c.Records = &RecordsService{c: c}
+	c.Fields = &FieldsService{c: c}
+	c.Views = &ViewsService{c: c}
+	c.Attachments = &AttachmentsService{c: c}
+	c.Datasheets = &DatasheetsService{c: c}
+	c.Spaces = &SpacesService{c: c}
+	c.Nodes = &NodesService{c: c}
+	return c, nil
+}
+
+// httpClient returns a copy of the caller's http.Client (never modified)
+// whose transport runs attempts: its Timeout becomes the per-attempt
+// timeout, applied after the limiter's wait, and redirects that leave the
+// origin drop the token.
+func (c *Client) httpClient(cfg config) *http.Client {
 	hc := &http.Client{}
 	if cfg.httpClient != nil {
 		*hc = *cfg.httpClient
@@ -340,29 +357,20 @@ func New(token string, opts ...Option) (*Client, error) {
 	}
 	hc.Timeout = 0 // applied per attempt by the transport, after the limiter
 	hc.CheckRedirect = dropTokenOffOrigin(hc.CheckRedirect)
-	base2 := hc.Transport
-	if base2 == nil {
+	inner := hc.Transport
+	if inner == nil {
 		// Our own pool: http.DefaultTransport keeps 2 idle connections per
 		// host, and bulk calls keep up to maxInFlight requests in flight,
 		// so the default would churn connections.
-		base2 = http.DefaultTransport
+		inner = http.DefaultTransport
 		if dt, ok := http.DefaultTransport.(*http.Transport); ok {
-			t := dt.Clone()
-			t.MaxIdleConnsPerHost = max(64, 2*c.maxInFlight)
-			base2 = t
+			tr := dt.Clone()
+			tr.MaxIdleConnsPerHost = max(64, 2*c.maxInFlight)
+			inner = tr
 		}
 	}
-	hc.Transport = &attemptTransport{base: base2, client: c, timeout: timeout}
-	c.retrier = c.newRetrier(hc)
-
-	c.Records = &RecordsService{c: c}
-	c.Fields = &FieldsService{c: c}
-	c.Views = &ViewsService{c: c}
-	c.Attachments = &AttachmentsService{c: c}
-	c.Datasheets = &DatasheetsService{c: c}
-	c.Spaces = &SpacesService{c: c}
-	c.Nodes = &NodesService{c: c}
-	return c, nil
+	hc.Transport = &attemptTransport{base: inner, client: c, timeout: timeout}
+	return hc
 }
 
 func parseBaseURL(raw string, insecure bool) (*url.URL, error) {

@@ -40,6 +40,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 		return nil, &retry.LocalError{Err: err}
 	}
+	start := time.Now()
 	actx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	var wrote atomic.Bool
@@ -69,8 +70,12 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	body, err := readBody(resp, limit)
 	_ = resp.Body.Close()
+	t.client.logger.LogAttrs(ctx, slog.LevelDebug, "apitable attempt",
+		slog.String("method", st.decl.method), slog.String("path", st.decl.path),
+		slog.Int("status", resp.StatusCode), slog.Int("attempt", st.attempts),
+		slog.Duration("duration", time.Since(start)))
 	if err != nil {
-		body.Close()
+		_ = body.Close()
 		return nil, fmt.Errorf("reading response: %w", t.timedOut(actx, ctx, err))
 	}
 	resp.Body = body
