@@ -452,7 +452,7 @@ func TestNilContextIsInvalidRequest(t *testing.T) {
 	srv := apitabletest.NewServer(t, apitabletest.WithoutRateLimit())
 	ds := tasksSheet(t, srv, 1)
 	c := srv.Client()
-	var nilCtx context.Context //nolint:staticcheck // SA1012: a nil context is the point of the test
+	var nilCtx context.Context // nil: the point of the test
 	sp := srv.SpaceID()
 	calls := map[string]func() error{
 		"Records.List": func() error { _, err := c.Records.List(nilCtx, ds.ID, nil); return err },

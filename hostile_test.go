@@ -862,7 +862,7 @@ func TestHostileUnusableWriteAnswerIsOutcomeUnknown(t *testing.T) { //nolint:par
 		_, _ = fmt.Fprint(w, <-srvBody)
 	}), false)
 	c := hostileClient(t, srv.URL, WithMaxResponseBytes(limit))
-	for _, a := range answers {
+	for _, a := range answers { //nolint:paralleltest // one server answers the subtests in turn, and noLeaks looks at the whole process
 		for _, w := range writes {
 			if a.withData && !w.needData {
 				continue // a delete legitimately has no data
