@@ -112,7 +112,7 @@ func (c *Client) do(ctx context.Context, cl *call, out any) error {
 		return c.transportError(ctx, st, err)
 	}
 	err = c.decode(resp, st, out)
-	_ = resp.Body.Close() // returns a pooled buffer; nothing refers to its bytes any more
+	_ = resp.Body.Close() // in memory already: closing changes nothing
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "apitable call",
 		slog.String("method", decl.method), slog.String("path", decl.path),
 		slog.Int("status", resp.StatusCode), slog.Int("attempts", st.attempts),
