@@ -379,3 +379,25 @@ func TestReadBodyOfUnknownLengthAllocatesAboutTheCap(t *testing.T) { //nolint:pa
 	assert.Less(t, ratio, 2.1, "io.ReadAll allocated 2.46×")
 	assert.LessOrEqual(t, cap(bb.data), limit+1, "the buffer never outgrows the cap")
 }
+
+// TestCheckRetryDecidesOncePerAttempt: a second call for the same attempt
+// (go-retryablehttp makes one when a response handler is set) returns the
+// first decision and spends nothing.
+func TestCheckRetryDecidesOncePerAttempt(t *testing.T) {
+	t.Parallel()
+	c, err := New(secret, WithRetry(3, time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	cl := &call{route: routeListRecords, ids: []string{"dstA"}}
+	st := &callState{call: cl, decl: cl.route.decl(), path: "/fusion/v1/datasheets/dstA/records", attempts: 1}
+	ctx := context.WithValue(t.Context(), stateKey{}, st)
+	resp := &http.Response{StatusCode: 503, Header: http.Header{}, Body: &bufferedBody{Reader: bytes.NewReader(nil)}}
+	first, err := c.checkRetry(ctx, resp, nil)
+	require.NoError(t, err)
+	assert.True(t, first)
+	spent, wait := st.failures, st.wait
+	again, err := c.checkRetry(ctx, resp, nil)
+	require.NoError(t, err)
+	assert.Equal(t, first, again)
+	assert.Equal(t, spent, st.failures, "no second retry spent")
+	assert.Equal(t, wait, st.wait)
+}
