@@ -24,10 +24,10 @@ const (
 	defaultAttemptTimeout = 30 * time.Second
 	defaultMaxResponse    = 64 << 20 // bytes of a success body
 	maxErrorBody          = 1 << 20  // bytes read of an error body
-	defaultMaxPerWrite    = 10       // records per create/update/delete (§0.5)
+	defaultMaxPerWrite    = 10       // records per create/update/delete (docs/server-behaviour.md §0.5)
 	maxPageSize           = 1000
 	// throttlePause is how long a key is held back after a 429: the server
-	// counts fixed one-second windows (§3).
+	// counts fixed one-second windows (docs/server-behaviour.md §3).
 	throttlePause = time.Second
 	// paceFactor: the in-process limiter spaces requests 2% wider than the
 	// budget. The server's windows start at the first request that reaches

@@ -49,8 +49,8 @@ var (
 	ErrOutcomeUnknown = errors.New("apitable: outcome unknown")
 )
 
-// codeSentinels is the business-code table: the first column of §4.2 of the
-// API description mapped to one sentinel each.
+// codeSentinels is the business-code table: the codes of
+// docs/server-behaviour.md §4.2 mapped to one sentinel each.
 var codeSentinels = map[int]error{
 	301: ErrDatasheetNotFound,
 	304: ErrRowLimitExceeded,

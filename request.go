@@ -181,7 +181,7 @@ func lastAttempt(resp *http.Response, err error, _ int) (*http.Response, error) 
 	return resp, nil
 }
 
-// checkRetry is the retry classifier (STYLE.md §8), called once per
+// checkRetry is the retry classifier (README.md, Retries), called once per
 // attempt. It classifies the attempt, decides from the class and the
 // route's kind within the budgets, and sets the wait before the next one.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
@@ -306,7 +306,7 @@ func (c *Client) decode(resp *http.Response, st *callState, out any) error {
 	case apiErr == nil:
 		return nil
 	case st.ambiguous && st.decl.gone != nil && st.decl.gone(apiErr, st.call.ids):
-		return nil // an earlier attempt deleted it (STYLE.md §8 class 3)
+		return nil // an earlier, ambiguous attempt deleted it
 	case writes && (st.ambiguous || unusable(apiErr) ||
 		retry.ClassifyStatus(apiErr.HTTPStatus, apiErr.Code, apiErr.Messages != nil) == retry.Ambiguous):
 		return &outcomeUnknownError{cause: apiErr}

@@ -59,7 +59,7 @@ type route struct {
 	kind   retry.Kind
 	bucket bucketRule
 	// gone, when set, tells that an error answer to a retried delete means
-	// an earlier attempt already deleted the object (STYLE.md §8 class 3).
+	// an earlier, ambiguous attempt already deleted the object.
 	gone func(e *APIError, ids []string) bool
 	// mapError, when set, replaces the final API error (route quirks such
 	// as the upload's success:false under HTTP 201).
