@@ -101,16 +101,8 @@ func (s *AttachmentsService) Upload(ctx context.Context, datasheetID, name strin
 	if err != nil {
 		return nil, err
 	}
-	cl := &call{
-		method:      "POST",
-		segments:    []string{"fusion", "v1", "datasheets", datasheetID, "attachments"},
-		template:    uploadTemplate,
-		upload:      u.body,
-		contentType: "multipart/form-data; boundary=" + u.boundary,
-		kind:        retry.Upload,
-		canRetry:    u.rewindable,
-		mapError:    mapUploadError,
-	}
+	cl := &call{route: routeUploadAttachment, ids: []string{datasheetID}, upload: &uploadBody{
+		body: u.body, contentType: "multipart/form-data; boundary=" + u.boundary, rewindable: u.rewindable}}
 	var out Attachment
 	err = s.c.do(ctx, cl, &out)
 	u.finish()

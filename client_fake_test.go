@@ -375,3 +375,151 @@ func TestCustomLimiterSeesEveryAttempt(t *testing.T) {
 		}
 	})
 }
+
+// TestThrottleStormAllFinishes: under a storm of 429s on 30% of the
+// requests, a scan of a few thousand rows finishes without error: a 429 is
+// not a failure and has its own, larger budget, paced by the limiter's
+// pause (issue 12 item 5).
+func TestThrottleStormAllFinishes(t *testing.T) {
+	t.Parallel()
+	for seed := range uint64(8) {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"), apitabletest.WithoutRateLimit(), apitabletest.WithSeed(seed))
+				ds := tasksSheet(t, srv, 3000)
+				c := memClient(t, srv, srv.Transport())
+				srv.InjectFault(apitabletest.Fault{Rate: 0.3, Status: 429})
+				n := 0
+				for _, err := range c.Records.All(t.Context(), ds.ID, &apitable.ListRecordsParams{PageSize: 100}) {
+					require.NoError(t, err)
+					n++
+				}
+				assert.Equal(t, 3000, n)
+				throttled := 0
+				for _, r := range srv.Requests() {
+					if r.Status == 429 {
+						throttled++
+					}
+				}
+				assert.Positive(t, throttled, "the storm hit")
+			})
+		})
+	}
+}
+
+// TestThrottledCreateIsRetriedBeyondFailureBudget: a create answered 429
+// more often than the 3 retries of failures is still sent again (the
+// server did not process it) and stored once.
+func TestThrottledCreateIsRetriedBeyondFailureBudget(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"), apitabletest.WithoutRateLimit())
+		ds := tasksSheet(t, srv, 0)
+		c := memClient(t, srv, srv.Transport())
+		srv.InjectFault(apitabletest.Fault{Method: "POST", Status: 429, Count: 10})
+		start := time.Now()
+		_, err := c.Records.Create(t.Context(), ds.ID, []apitable.Fields{{"Title": "once"}}, nil)
+		require.NoError(t, err)
+		assert.Len(t, srv.Records(ds.ID), 1)
+		assert.Len(t, srv.Requests(), 11)
+		// Each retry waited for the limiter's one-window pause.
+		assert.GreaterOrEqual(t, time.Since(start), 10*time.Second)
+	})
+}
+
+// TestThrottleBudgetEnds: 429s without end stop after their own budget
+// with the last answer, ErrRateLimited.
+func TestThrottleBudgetEnds(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"), apitabletest.WithoutRateLimit())
+		ds := tasksSheet(t, srv, 1)
+		c := memClient(t, srv, srv.Transport())
+		srv.InjectFault(apitabletest.Fault{Status: 429, Count: 1000})
+		_, err := c.Records.List(t.Context(), ds.ID, nil)
+		require.ErrorIs(t, err, apitable.ErrRateLimited)
+		var apiErr *apitable.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 31, apiErr.Attempts, "1 attempt + 30 throttled retries")
+	})
+}
+
+// TestNilContextIsInvalidRequest: every public method answers a nil
+// context with a validation error, never a panic (issue 12 item 7).
+func TestNilContextIsInvalidRequest(t *testing.T) {
+	t.Parallel()
+	srv := apitabletest.NewServer(t, apitabletest.WithoutRateLimit())
+	ds := tasksSheet(t, srv, 1)
+	c := srv.Client()
+	var nilCtx context.Context // nil: the point of the test
+	sp := srv.SpaceID()
+	calls := map[string]func() error{
+		"Records.List": func() error { _, err := c.Records.List(nilCtx, ds.ID, nil); return err },
+		"Records.Get":  func() error { _, err := c.Records.Get(nilCtx, ds.ID, "rec1", nil); return err },
+		"Records.All": func() error {
+			for _, err := range c.Records.All(nilCtx, ds.ID, nil) {
+				return err
+			}
+			return nil
+		},
+		"Records.Create": func() error {
+			_, err := c.Records.Create(nilCtx, ds.ID, []apitable.Fields{{"Title": "x"}}, nil)
+			return err
+		},
+		"Records.Create KeyFields": func() error {
+			_, err := c.Records.Create(nilCtx, ds.ID, []apitable.Fields{{"Title": "x"}}, &apitable.CreateRecordsParams{KeyFields: []string{"Title"}})
+			return err
+		},
+		"Records.Update": func() error {
+			_, err := c.Records.Update(nilCtx, ds.ID, []apitable.RecordUpdate{{ID: "rec1", Fields: apitable.Fields{"Title": "x"}}}, nil)
+			return err
+		},
+		"Records.Delete": func() error { return c.Records.Delete(nilCtx, ds.ID, []string{"rec1"}) },
+		"Records.Upsert": func() error {
+			_, err := c.Records.Upsert(nilCtx, ds.ID, []apitable.Fields{{"Title": "x"}}, []string{"Title"}, nil)
+			return err
+		},
+		"Fields.List": func() error { _, err := c.Fields.List(nilCtx, ds.ID, nil); return err },
+		"Fields.Create": func() error {
+			_, err := c.Fields.Create(nilCtx, sp, ds.ID, apitable.CreateFieldParams{Name: "B", Property: apitable.SingleTextField{}})
+			return err
+		},
+		"Fields.Delete": func() error { return c.Fields.Delete(nilCtx, sp, ds.ID, "fld1", nil) },
+		"Views.List":    func() error { _, err := c.Views.List(nilCtx, ds.ID); return err },
+		"Datasheets.Create": func() error {
+			_, err := c.Datasheets.Create(nilCtx, sp, apitable.CreateDatasheetParams{Name: "S"})
+			return err
+		},
+		"Spaces.List": func() error { _, err := c.Spaces.List(nilCtx); return err },
+		"Nodes.List":  func() error { _, err := c.Nodes.List(nilCtx, sp); return err },
+		"Nodes.Get":   func() error { _, err := c.Nodes.Get(nilCtx, ds.ID); return err },
+		"Nodes.Search": func() error {
+			_, err := c.Nodes.Search(nilCtx, sp, apitable.SearchNodesParams{Type: apitable.NodeDatasheet})
+			return err
+		},
+		"Nodes.CreateEmbedLink": func() error { _, err := c.Nodes.CreateEmbedLink(nilCtx, sp, ds.ID, nil); return err },
+		"Nodes.ListEmbedLinks":  func() error { _, err := c.Nodes.ListEmbedLinks(nilCtx, sp, ds.ID); return err },
+		"Nodes.DeleteEmbedLink": func() error { return c.Nodes.DeleteEmbedLink(nilCtx, sp, ds.ID, "emb1") },
+		"Attachments.Upload": func() error {
+			_, err := c.Attachments.Upload(nilCtx, ds.ID, "a.txt", strings.NewReader("x"), nil)
+			return err
+		},
+		"Attachments.UploadMany": func() error {
+			_, err := c.Attachments.UploadMany(nilCtx, ds.ID, []apitable.UploadFile{{Name: "a.txt", Reader: strings.NewReader("x")}})
+			return err
+		},
+	}
+	for name, call := range calls {
+		err := func() (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					err = fmt.Errorf("panic: %v", r)
+				}
+			}()
+			return call()
+		}()
+		assert.ErrorIs(t, err, apitable.ErrInvalidRequest, "%s: %v", name, err)
+	}
+	assert.Empty(t, srv.Requests(), "nothing sent")
+}

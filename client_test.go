@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -176,7 +178,8 @@ func TestErrorTable(t *testing.T) {
 			assert.Equal(t, tc.status, apiErr.HTTPStatus)
 			assert.Equal(t, tc.code, apiErr.Code)
 			assert.Equal(t, "GET", apiErr.Method)
-			assert.Equal(t, "/fusion/v1/datasheets/{datasheetId}/records", apiErr.Path)
+			assert.Equal(t, "/fusion/v1/datasheets/dstA/records", apiErr.Path)
+			assert.Equal(t, "/fusion/v1/datasheets/{datasheetId}/records", apiErr.Route)
 			assert.Equal(t, "req-42", apiErr.RequestID)
 			assert.Equal(t, 1, apiErr.Attempts)
 			if tc.msg != "" {
@@ -261,4 +264,140 @@ func TestCheckIDRejectsPathTricks(t *testing.T) {
 	for _, id := range []string{"dst0Yj5aNeoHldqvf6", "recV3ElniQavT", "fld_1-x", "viw.1"} {
 		assert.NoError(t, checkID("id", id), "%q", id)
 	}
+}
+
+// TestTokenInNoFmtOutput: no fmt verb of the client, the dereferenced
+// client, any service or dereferenced service prints the token (issue 12
+// item 6).
+func TestTokenInNoFmtOutput(t *testing.T) {
+	t.Parallel()
+	c, err := New(secret)
+	require.NoError(t, err)
+	values := map[string]any{
+		"client": c, "*client": *c,
+		"Records": c.Records, "*Records": *c.Records,
+		"Fields": c.Fields, "*Fields": *c.Fields,
+		"Views": c.Views, "*Views": *c.Views,
+		"Attachments": c.Attachments, "*Attachments": *c.Attachments,
+		"Datasheets": c.Datasheets, "*Datasheets": *c.Datasheets,
+		"Spaces": c.Spaces, "*Spaces": *c.Spaces,
+		"Nodes": c.Nodes, "*Nodes": *c.Nodes,
+	}
+	for name, v := range values {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%T"} {
+			out := fmt.Sprintf(verb, v)
+			assert.NotContains(t, out, secret, "%s with %s: %s", name, verb, out)
+			assert.NotContains(t, out, fmt.Sprintf("%x", secret), "%s with %s: %s", name, verb, out)
+		}
+	}
+}
+
+// TestEchoedTokenIsRedacted: a server or proxy that echoes the token back
+// in a message or a body does not put it into the error.
+func TestEchoedTokenIsRedacted(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ name, body string }{
+		{"message", `{"success":false,"code":400,"message":"bad header Bearer ` + secret + `"}`},
+		{"messages", `{"success":false,"code":400,"message":["a","Authorization: Bearer ` + secret + `"]}`},
+		{"snippet", `<html>your header was Bearer ` + secret + `</html>`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("request-id", secret)
+				_, _ = fmt.Fprint(w, tc.body)
+			}, WithRetry(0, 0, 0))
+			_, err := c.Records.List(t.Context(), "dstA", nil)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.NotContains(t, err.Error(), secret)
+			assert.NotContains(t, fmt.Sprintf("%+v", *apiErr), secret)
+			assert.Contains(t, apiErr.Message+strings.Join(apiErr.Messages, " ")+apiErr.Snippet, "[redacted]")
+		})
+	}
+}
+
+// TestBaseURLFusionSuffixIsStripped: a base URL that ends with the API's
+// own /fusion/v1 (or v2) would double it; New strips it (issue 14 item 1).
+func TestBaseURLFusionSuffixIsStripped(t *testing.T) {
+	t.Parallel()
+	for _, suffix := range []string{"/fusion/v1", "/fusion/v1/", "/fusion/v2", "/Fusion/V1/", ""} {
+		var got atomic.Value
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got.Store(r.URL.Path)
+			_, _ = fmt.Fprint(w, `{"success":true,"code":200,"data":{"records":[],"total":0}}`)
+		}))
+		t.Cleanup(srv.Close)
+		c, err := New(secret, WithBaseURL(srv.URL+"/gw"+suffix))
+		require.NoError(t, err)
+		_, err = c.Records.List(t.Context(), "dstA", nil)
+		require.NoError(t, err, suffix)
+		assert.Equal(t, "/gw/fusion/v1/datasheets/dstA/records", got.Load(), suffix)
+	}
+}
+
+// TestErrorNamesTheResource: the message carries the real path with its
+// ids (not the query); the template stays in Route (issue 14 item 1).
+func TestErrorNamesTheResource(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = fmt.Fprint(w, `{"success":false,"code":301,"message":"Can't find the specified datasheet"}`)
+	})
+	_, err := c.Records.List(t.Context(), "dstNope", &ListRecordsParams{ViewID: "viwX"})
+	require.Error(t, err)
+	assert.Equal(t, "apitable: GET /fusion/v1/datasheets/dstNope/records: code 301 (HTTP 200): Can't find the specified datasheet", err.Error())
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "/fusion/v1/datasheets/dstNope/records", apiErr.Path)
+	assert.Equal(t, "/fusion/v1/datasheets/{datasheetId}/records", apiErr.Route)
+}
+
+// smallReads returns at most 32 KiB per Read, like a chunked body.
+type smallReads struct{ r io.Reader }
+
+func (s smallReads) Read(p []byte) (int, error) { return s.r.Read(p[:min(len(p), 32<<10)]) }
+
+// TestReadBodyOfUnknownLengthAllocatesAboutTheCap: reading a body of
+// unknown length up to the cap allocates about twice the cap in all (the
+// doubling buffer, capped at the cap), never the 2.5 times io.ReadAll's
+// regrowth took, and holds at most 1.5 times the cap at once (issue 12
+// item 9).
+func TestReadBodyOfUnknownLengthAllocatesAboutTheCap(t *testing.T) { //nolint:paralleltest // measures the process's allocations
+	const limit = 16 << 20
+	src := bytes.Repeat([]byte("x"), limit)
+	resp := &http.Response{StatusCode: 200, ContentLength: -1, Body: io.NopCloser(smallReads{bytes.NewReader(src)})}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	bb, err := readBody(resp, limit)
+	runtime.ReadMemStats(&after)
+	require.NoError(t, err)
+	assert.Len(t, bb.data, limit)
+	ratio := float64(after.TotalAlloc-before.TotalAlloc) / limit
+	t.Logf("allocated %.2f× the cap", ratio)
+	assert.Less(t, ratio, 2.1, "io.ReadAll allocated 2.46×")
+	assert.LessOrEqual(t, cap(bb.data), limit+1, "the buffer never outgrows the cap")
+}
+
+// TestCheckRetryDecidesOncePerAttempt: a second call for the same attempt
+// (go-retryablehttp makes one when a response handler is set) returns the
+// first decision and spends nothing.
+func TestCheckRetryDecidesOncePerAttempt(t *testing.T) {
+	t.Parallel()
+	c, err := New(secret, WithRetry(3, time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	cl := &call{route: routeListRecords, ids: []string{"dstA"}}
+	st := &callState{call: cl, decl: cl.route.decl(), path: "/fusion/v1/datasheets/dstA/records", attempts: 1}
+	ctx := context.WithValue(t.Context(), stateKey{}, st)
+	resp := &http.Response{StatusCode: 503, Header: http.Header{}, Body: &bufferedBody{Reader: bytes.NewReader(nil)}}
+	first, err := c.checkRetry(ctx, resp, nil)
+	require.NoError(t, err)
+	assert.True(t, first)
+	spent, wait := st.failures, st.wait
+	again, err := c.checkRetry(ctx, resp, nil)
+	require.NoError(t, err)
+	assert.Equal(t, first, again)
+	assert.Equal(t, spent, st.failures, "no second retry spent")
+	assert.Equal(t, wait, st.wait)
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"github.com/apitable-go/apitable/internal/retry"
 )
 
 // DatasheetsService creates datasheets (§6.11 of the API description).
@@ -115,13 +113,7 @@ func (s *DatasheetsService) Create(ctx context.Context, spaceID string, params C
 	if err != nil {
 		return nil, invalid("Fields", "%v", err)
 	}
-	cl := &call{
-		method:   "POST",
-		segments: []string{"fusion", "v1", "spaces", spaceID, "datasheets"},
-		template: "/fusion/v1/spaces/{spaceId}/datasheets",
-		body:     body,
-		kind:     retry.Create,
-	}
+	cl := &call{route: routeCreateDatasheet, ids: []string{spaceID}, body: body}
 	var res struct {
 		ID        string         `json:"id"`
 		CreatedAt int64          `json:"createdAt"`

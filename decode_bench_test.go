@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"testing"
 	"time"
-
-	"github.com/apitable-go/apitable/internal/retry"
 )
 
 // pageBody returns a records page of n records with 12 fields of mixed
@@ -41,14 +39,15 @@ func BenchmarkDecodePage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cl := recordsCall("GET", "dstX", retry.Read)
+	cl := &call{route: routeListRecords, ids: []string{"dstX"}}
+	st := &callState{call: cl, decl: cl.route.decl(), path: "/fusion/v1/datasheets/dstX/records"}
 	b.Run("client", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(body)))
 		for b.Loop() {
 			resp := &http.Response{StatusCode: 200, Header: http.Header{}, Body: &bufferedBody{Reader: bytes.NewReader(body), data: body}}
 			var page recordsPageJSON
-			if _, err := c.decode(resp, cl, &callState{call: cl}, &page); err != nil {
+			if _, err := c.answer(resp, st, &page); err != nil {
 				b.Fatal(err)
 			}
 			if p, err := page.toPage(); err != nil || len(p.Records) != 1000 {

@@ -40,7 +40,9 @@
 // applied them. Definite answers (business errors, other 4xx) are never
 // retried. Backoff is jittered exponential (default 1s to 15s, 3 retries, see
 // WithRetry) and never sleeps past the context's deadline; when retries run
-// out the last real error is returned.
+// out the last real error is returned. 429 answers have their own budget (30
+// retries per call), spaced by the rate limiter's pause. A write answered 2xx
+// with a body that cannot be used is ErrOutcomeUnknown too.
 //
 // # Errors
 //

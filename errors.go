@@ -49,8 +49,8 @@ var (
 	ErrOutcomeUnknown = errors.New("apitable: outcome unknown")
 )
 
-// codeSentinels is the business-code table: the first column of §4.2 of the
-// API description mapped to one sentinel each.
+// codeSentinels is the business-code table: the codes of
+// docs/server-behaviour.md §4.2 mapped to one sentinel each.
 var codeSentinels = map[int]error{
 	301: ErrDatasheetNotFound,
 	304: ErrRowLimitExceeded,
@@ -108,10 +108,14 @@ type APIError struct {
 	Message string
 	// Messages holds every message when the server sent an array.
 	Messages []string
-	// Method and Path identify the call; Path is the route template such as
-	// /fusion/v1/datasheets/{datasheetId}/records, never the filled-in URL.
+	// Method and Path identify the call: Path is the API path with its ids,
+	// such as /fusion/v1/datasheets/dst0Yj5aNeoHldqvf6/records (without the
+	// base URL's prefix and the query).
 	Method string
 	Path   string
+	// Route is the route's template, such as
+	// /fusion/v1/datasheets/{datasheetId}/records, for metrics and logs.
+	Route string
 	// RequestID is the server's request-id header, for support requests.
 	RequestID string
 	// Attempts is the number of HTTP attempts made, retries included.

@@ -503,7 +503,7 @@ func ExampleAPIError() {
 	// HTTP 200.
 	var apiErr *apitable.APIError
 	if errors.As(err, &apiErr) {
-		fmt.Println(apiErr.HTTPStatus, apiErr.Code, apiErr.Method, apiErr.Path)
+		fmt.Println(apiErr.HTTPStatus, apiErr.Code, apiErr.Method, apiErr.Route)
 	}
 
 	// Bad input never reaches the server.

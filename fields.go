@@ -3,8 +3,6 @@ package apitable
 import (
 	"context"
 	"encoding/json"
-
-	"github.com/apitable-go/apitable/internal/retry"
 )
 
 // FieldsService lists, creates and deletes the fields (columns) of
@@ -102,13 +100,7 @@ func (s *FieldsService) List(ctx context.Context, datasheetID string, params *Li
 		}
 		viewID = params.ViewID
 	}
-	cl := &call{
-		method:   "GET",
-		segments: []string{"fusion", "v1", "datasheets", datasheetID, "fields"},
-		template: "/fusion/v1/datasheets/{datasheetId}/fields",
-		query:    viewQuery(viewID),
-		kind:     retry.Read,
-	}
+	cl := &call{route: routeListFields, ids: []string{datasheetID}, query: viewQuery(viewID)}
 	var res struct {
 		Fields []Field `json:"fields"`
 	}
@@ -149,13 +141,7 @@ func (s *FieldsService) Create(ctx context.Context, spaceID, datasheetID string,
 	if err != nil {
 		return nil, invalid("Property", "%v", err)
 	}
-	cl := &call{
-		method:   "POST",
-		segments: []string{"fusion", "v1", "spaces", spaceID, "datasheets", datasheetID, "fields"},
-		template: "/fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields",
-		body:     body,
-		kind:     retry.Create,
-	}
+	cl := &call{route: routeCreateField, ids: []string{spaceID, datasheetID}, body: body}
 	var res CreatedField
 	if err := s.c.do(ctx, cl, &res); err != nil {
 		return nil, err
@@ -202,15 +188,7 @@ func (s *FieldsService) Delete(ctx context.Context, spaceID, datasheetID, fieldI
 	if err := checkID("fieldID", fieldID); err != nil {
 		return err
 	}
-	cl := &call{
-		method:   "DELETE",
-		segments: []string{"fusion", "v1", "spaces", spaceID, "datasheets", datasheetID, "fields", fieldID},
-		template: "/fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields/{fieldId}",
-		kind:     retry.Delete,
-		doneIfMissing: func(e *APIError) bool {
-			return e.Code == 400 && e.Message == `fieldId "`+fieldID+`" does not exist`
-		},
-	}
+	cl := &call{route: routeDeleteField, ids: []string{spaceID, datasheetID, fieldID}}
 	if params != nil && params.Conversion != "" {
 		switch params.Conversion {
 		case ConversionKeepText, ConversionDelete:

@@ -513,7 +513,7 @@ func TestFieldsCreateServerErrors(t *testing.T) {
 			_, err := c.Fields.Create(t.Context(), tt.space, tt.sheet, apitable.CreateFieldParams{Name: tt.fname, Property: tt.in})
 			ae := wantAPIError(t, err, tt.sentinel, tt.code, tt.msg)
 			assert.Equal(t, "POST", ae.Method)
-			assert.Equal(t, "/fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields", ae.Path)
+			assert.Equal(t, "/fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields", ae.Route)
 			assert.Equal(t, 1, ae.Attempts, "definite errors are not retried")
 			assert.NotErrorIs(t, err, apitable.ErrOutcomeUnknown)
 		})
@@ -672,7 +672,7 @@ func TestFieldsDelete(t *testing.T) {
 	// Server errors.
 	err = c.Fields.Delete(ctx, sp, ds.ID, ds.FieldIDs["Gone"], &apitable.DeleteFieldParams{})
 	ae := wantAPIError(t, err, apitable.ErrInvalidRequest, 400, `fieldId "`+ds.FieldIDs["Gone"]+`" does not exist`)
-	assert.Equal(t, "/fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields/{fieldId}", ae.Path)
+	assert.Equal(t, "/fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields/{fieldId}", ae.Route)
 	err = c.Fields.Delete(ctx, sp, ds.ID, ds.FieldIDs["Title"], nil)
 	_ = wantAPIError(t, err, apitable.ErrInvalidRequest, 400, "The primary field can't be deleted")
 	err = c.Fields.Delete(ctx, sp, "dstNope000000000000", ds.FieldIDs["Title"], nil)
@@ -781,7 +781,7 @@ func TestViewsList(t *testing.T) {
 
 	_, err = c.Views.List(t.Context(), "dstNope000000000000")
 	ae := wantAPIError(t, err, apitable.ErrDatasheetNotFound, 301, "Can't find the specified datasheet")
-	assert.Equal(t, "/fusion/v1/datasheets/{datasheetId}/views", ae.Path)
+	assert.Equal(t, "/fusion/v1/datasheets/{datasheetId}/views", ae.Route)
 
 	srv.ResetRequests()
 	for _, id := range []string{"", " dst", "dst/1", "dst?x"} {
@@ -908,7 +908,7 @@ func TestDatasheetsCreateServerErrors(t *testing.T) {
 			t.Parallel()
 			_, err := c.Datasheets.Create(t.Context(), tt.space, tt.p)
 			ae := wantAPIError(t, err, tt.sentinel, tt.code, tt.msg)
-			assert.Equal(t, "/fusion/v1/spaces/{spaceId}/datasheets", ae.Path)
+			assert.Equal(t, "/fusion/v1/spaces/{spaceId}/datasheets", ae.Route)
 			assert.Equal(t, 1, ae.Attempts)
 		})
 	}

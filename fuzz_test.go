@@ -11,7 +11,6 @@ import (
 	"unicode"
 
 	"github.com/apitable-go/apitable/internal/envelope"
-	"github.com/apitable-go/apitable/internal/retry"
 )
 
 // fuzzBases are base URLs with and without a gateway prefix, one of them
@@ -55,8 +54,17 @@ func FuzzCheckIDAndPath(f *testing.F) {
 			t.Fatal(err)
 		}
 		prefix := c.baseURL.EscapedPath()
-		cl := recordsCall("GET", id, retry.Read)
-		raw := c.url(cl)
+		cl := &call{route: routeListRecords, ids: []string{id}}
+		decl := cl.route.decl()
+		rawPath, escPath, ok := decl.fill(cl.ids)
+		if !ok {
+			t.Fatal("fill failed")
+		}
+		req, err := c.newRequest(t.Context(), &callState{call: cl, decl: decl, path: rawPath}, escPath)
+		if err != nil {
+			t.Fatalf("id %q: %v", id, err)
+		}
+		raw := req.URL.String()
 		u, err := url.Parse(raw)
 		if err != nil {
 			t.Fatalf("id %q: built URL %q does not parse: %v", id, raw, err)
@@ -147,13 +155,13 @@ func FuzzAPIErrorDecode(f *testing.F) {
 		h.Set("request-id", requestID)
 		h.Set("Retry-After", retryAfter)
 		resp := &http.Response{StatusCode: status, Header: h, Body: io.NopCloser(bytes.NewReader(body))}
-		cl := recordsCall("POST", "dstA", retry.Create)
-		st := &callState{call: cl, attempts: 1}
+		cl := &call{route: routeCreateRecords, ids: []string{"dstA"}}
+		st := &callState{call: cl, decl: cl.route.decl(), path: "/fusion/v1/datasheets/dstA/records", attempts: 1}
 		var out any
 		if withOut {
 			out = &recordsResult{}
 		}
-		apiErr, err := c.decode(resp, cl, st, out)
+		apiErr, err := c.answer(resp, st, out)
 		if apiErr != nil && err != nil {
 			t.Fatalf("both an API error (%v) and a local error (%v)", apiErr, err)
 		}
@@ -196,7 +204,7 @@ func FuzzAPIErrorDecode(f *testing.F) {
 		if strings.ContainsFunc(msg, unicode.IsControl) || strings.ContainsAny(msg, "\u2028\u2029") {
 			t.Fatalf("APIError.Error() is not one line: %q", msg)
 		}
-		if !strings.HasPrefix(msg, "apitable: POST /fusion/v1/datasheets/{datasheetId}/records: ") {
+		if !strings.HasPrefix(msg, "apitable: POST /fusion/v1/datasheets/dstA/records: ") {
 			t.Fatalf("APIError.Error() lacks the call: %q", msg)
 		}
 		serverSent := strings.Contains(apiErr.Message, secret) || strings.Contains(apiErr.Snippet, secret) ||

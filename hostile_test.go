@@ -142,7 +142,7 @@ func TestHostileOversizedSuccessBody(t *testing.T) { //nolint:paralleltest // a 
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "response body exceeds 65536 bytes")
 	assert.Contains(t, err.Error(), "WithMaxResponseBytes")
-	assert.Contains(t, err.Error(), "GET /fusion/v1/datasheets/{datasheetId}/records")
+	assert.Contains(t, err.Error(), "GET /fusion/v1/datasheets/dstA/records")
 }
 
 // TestHostileDefaultCap70MiB streams 70 MiB (never held by the test) against
@@ -333,7 +333,7 @@ func TestHostileEnvelopeWrongTypes(t *testing.T) { //nolint:paralleltest // a go
 			assert.Contains(t, err.Error(), tc.want)
 			assert.NotContains(t, err.Error(), "\n", "one line")
 			assert.NotContains(t, err.Error(), "\r", "one line")
-			assert.Contains(t, err.Error(), "GET /fusion/v1/datasheets/{datasheetId}/records")
+			assert.Contains(t, err.Error(), "GET /fusion/v1/datasheets/dstA/records")
 			var apiErr *APIError
 			if !tc.apiErr {
 				assert.False(t, errors.As(err, &apiErr), "a local decoding error, not an API error: %v", err)
@@ -371,11 +371,11 @@ func TestHostileSuccessWithoutData(t *testing.T) { //nolint:paralleltest // a go
 		c := hostileClient(t, srv.URL, WithRetry(0, 0, 0))
 		_, err := c.Records.List(t.Context(), "dstA", nil)
 		require.Error(t, err, body)
-		assert.Contains(t, err.Error(), "GET /fusion/v1/datasheets/{datasheetId}/records: success response without data")
+		assert.Contains(t, err.Error(), "GET /fusion/v1/datasheets/dstA/records: success response without data")
 
 		_, err = c.Records.Create(t.Context(), "dstA", []Fields{{"A": "x"}}, nil)
 		require.Error(t, err, body)
-		assert.Contains(t, err.Error(), "POST /fusion/v1/datasheets/{datasheetId}/records: success response without data")
+		assert.Contains(t, err.Error(), "POST /fusion/v1/datasheets/dstA/records: success response without data")
 
 		_, err = c.Nodes.Get(t.Context(), "fod1")
 		require.Error(t, err, body)
@@ -673,7 +673,7 @@ func TestHostileHangUpGET(t *testing.T) { //nolint:paralleltest // a goroutine-l
 	c := hostileClient(t, srv.URL)
 	_, err := c.Records.List(t.Context(), "dstA", nil)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "GET /fusion/v1/datasheets/{datasheetId}/records: EOF")
+	assert.Contains(t, err.Error(), "GET /fusion/v1/datasheets/dstA/records: EOF")
 	assert.ErrorIs(t, err, io.EOF)
 	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
 	assert.Equal(t, int32(3), hits.Load(), "retried, then the last error")
@@ -688,7 +688,7 @@ func TestHostileHangUpCreate(t *testing.T) { //nolint:paralleltest // a goroutin
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrOutcomeUnknown)
 	assert.ErrorIs(t, err, io.EOF)
-	assert.Contains(t, err.Error(), "outcome unknown (the request may have been applied): apitable: POST /fusion/v1/datasheets/{datasheetId}/records: EOF")
+	assert.Contains(t, err.Error(), "outcome unknown (the request may have been applied): apitable: POST /fusion/v1/datasheets/dstA/records: EOF")
 	var be *BatchError
 	require.ErrorAs(t, err, &be)
 	assert.Equal(t, []int{0}, be.Indices(ChunkOutcomeUnknown))
@@ -802,5 +802,79 @@ func TestHostileSuccessEnvelopeUnderErrorStatus(t *testing.T) {
 		assert.Empty(t, be.Indices(ChunkApplied), "HTTP %d: nothing is reported applied", status)
 		_, err = c.Records.List(t.Context(), "dstA", nil)
 		assert.ErrorAs(t, err, &apiErr)
+	}
+}
+
+// TestHostileUnusableWriteAnswerIsOutcomeUnknown: a write answered 2xx
+// whose body cannot be used (success without data, wrong-typed data, an
+// HTML page with 201, a body over the size cap) may have been applied: it
+// is outcome-unknown, never a definite failure a caller would re-send
+// (issue 12 item 1).
+func TestHostileUnusableWriteAnswerIsOutcomeUnknown(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
+	noLeaks(t)
+	const limit = 4 << 10
+	answers := []struct {
+		name, body string
+		withData   bool // the write expects data (a delete does not)
+	}{
+		{"no data", `{"success":true,"code":200,"message":"SUCCESS"}`, true},
+		{"wrong-typed data", `{"success":true,"code":200,"data":{"records":"x","id":7,"token":[1],"linkId":[2]}}`, true},
+		{"html 201", `<html><body>Created</body></html>`, false},
+		{"over the cap", `{"success":true,"code":200,"data":{"records":[],"pad":"` + strings.Repeat("x", limit) + `"}}`, false},
+	}
+	writes := []struct {
+		name     string
+		needData bool
+		call     func(c *Client) error
+	}{
+		{"Records.Create", true, func(c *Client) error {
+			_, err := c.Records.Create(t.Context(), "dstA", []Fields{{"A": "x"}}, nil)
+			return err
+		}},
+		{"Records.Update", true, func(c *Client) error {
+			_, err := c.Records.Update(t.Context(), "dstA", []RecordUpdate{{ID: "rec1", Fields: Fields{"A": "x"}}}, nil)
+			return err
+		}},
+		{"Records.Delete", false, func(c *Client) error { return c.Records.Delete(t.Context(), "dstA", []string{"rec1"}) }},
+		{"Attachments.Upload", true, func(c *Client) error {
+			_, err := c.Attachments.Upload(t.Context(), "dstA", "a.txt", strings.NewReader("hello"), nil)
+			return err
+		}},
+		{"Fields.Create", true, func(c *Client) error {
+			_, err := c.Fields.Create(t.Context(), "spcS", "dstA", CreateFieldParams{Name: "B", Property: SingleTextField{}})
+			return err
+		}},
+		{"Datasheets.Create", true, func(c *Client) error {
+			_, err := c.Datasheets.Create(t.Context(), "spcS", CreateDatasheetParams{Name: "S"})
+			return err
+		}},
+		{"Nodes.CreateEmbedLink", true, func(c *Client) error {
+			_, err := c.Nodes.CreateEmbedLink(t.Context(), "spcS", "dstA", nil)
+			return err
+		}},
+	}
+	srvBody := make(chan string, 1)
+	var hits atomic.Int32
+	srv := hostileServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusCreated)
+		_, _ = fmt.Fprint(w, <-srvBody)
+	}), false)
+	c := hostileClient(t, srv.URL, WithMaxResponseBytes(limit))
+	for _, a := range answers { //nolint:paralleltest // one server answers the subtests in turn, and noLeaks looks at the whole process
+		for _, w := range writes {
+			if a.withData && !w.needData {
+				continue // a delete legitimately has no data
+			}
+			t.Run(a.name+"/"+w.name, func(t *testing.T) {
+				hits.Store(0)
+				srvBody <- a.body
+				err := w.call(c)
+				require.Error(t, err)
+				assert.ErrorIs(t, err, ErrOutcomeUnknown, "%v", err)
+				assert.Equal(t, int32(1), hits.Load(), "sent once")
+			})
+		}
 	}
 }

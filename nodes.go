@@ -7,8 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-
-	"github.com/apitable-go/apitable/internal/retry"
 )
 
 // NodesService reads the file tree of a space: folders, datasheets, forms
@@ -99,7 +97,7 @@ func (s *NodesService) List(ctx context.Context, spaceID string) ([]Node, error)
 		return nil, err
 	}
 	var out nodesResult
-	cl := &call{method: "GET", segments: []string{"fusion", "v1", "spaces", spaceID, "nodes"}, template: "/fusion/v1/spaces/{spaceId}/nodes"}
+	cl := &call{route: routeListNodes, ids: []string{spaceID}}
 	if err := s.c.do(ctx, cl, &out); err != nil {
 		return nil, err
 	}
@@ -116,7 +114,7 @@ func (s *NodesService) Get(ctx context.Context, nodeID string) (*Node, error) {
 		return nil, err
 	}
 	var out Node
-	cl := &call{method: "GET", segments: []string{"fusion", "v1", "nodes", nodeID}, template: "/fusion/v1/nodes/{nodeId}"}
+	cl := &call{route: routeGetNode, ids: []string{nodeID}}
 	if err := s.c.do(ctx, cl, &out); err != nil {
 		return nil, err
 	}
@@ -163,7 +161,7 @@ func (s *NodesService) Search(ctx context.Context, spaceID string, params Search
 		q.Set("query", params.Query)
 	}
 	var out nodesResult
-	cl := &call{method: "GET", segments: []string{"fusion", "v2", "spaces", spaceID, "nodes"}, template: "/fusion/v2/spaces/{spaceId}/nodes", query: q.Encode()}
+	cl := &call{route: routeSearchNodes, ids: []string{spaceID}, query: q.Encode()}
 	if err := s.c.do(ctx, cl, &out); err != nil {
 		return nil, err
 	}
@@ -228,15 +226,6 @@ type CreateEmbedLinkParams struct {
 	Theme string
 }
 
-func embedCall(method, spaceID, nodeID string, kind retry.Kind) *call {
-	return &call{
-		method:   method,
-		segments: []string{"fusion", "v1", "spaces", spaceID, "nodes", nodeID, "embedlinks"},
-		template: "/fusion/v1/spaces/{spaceId}/nodes/{nodeId}/embedlinks",
-		kind:     kind,
-	}
-}
-
 func checkSpaceNode(spaceID, nodeID string) error {
 	if err := checkID("spaceID", spaceID); err != nil {
 		return err
@@ -278,8 +267,8 @@ func (s *NodesService) CreateEmbedLink(ctx context.Context, spaceID, nodeID stri
 			body["theme"] = params.Theme
 		}
 	}
-	cl := embedCall("POST", spaceID, nodeID, retry.Create)
-	cl.body, _ = json.Marshal(body)
+	b, _ := json.Marshal(body)
+	cl := &call{route: routeCreateEmbedLink, ids: []string{spaceID, nodeID}, body: b}
 	var out EmbedLink
 	if err := s.c.do(ctx, cl, &out); err != nil {
 		return nil, err
@@ -296,7 +285,7 @@ func (s *NodesService) ListEmbedLinks(ctx context.Context, spaceID, nodeID strin
 		return nil, err
 	}
 	var out []EmbedLink
-	if err := s.c.do(ctx, embedCall("GET", spaceID, nodeID, retry.Read), &out); err != nil {
+	if err := s.c.do(ctx, &call{route: routeListEmbedLinks, ids: []string{spaceID, nodeID}}, &out); err != nil {
 		return nil, err
 	}
 	return nonNil(out), nil
@@ -315,9 +304,5 @@ func (s *NodesService) DeleteEmbedLink(ctx context.Context, spaceID, nodeID, lin
 	if err := checkID("linkID", linkID); err != nil {
 		return err
 	}
-	cl := embedCall("DELETE", spaceID, nodeID, retry.Delete)
-	cl.segments = append(cl.segments, linkID)
-	cl.template += "/{linkId}"
-	cl.doneIfMissing = func(e *APIError) bool { return e.Code == 1501 }
-	return s.c.do(ctx, cl, nil)
+	return s.c.do(ctx, &call{route: routeDeleteEmbedLink, ids: []string{spaceID, nodeID, linkID}}, nil)
 }

@@ -11,20 +11,10 @@ import (
 
 	"github.com/apitable-go/apitable/internal/batch"
 	"github.com/apitable-go/apitable/internal/pipeline"
-	"github.com/apitable-go/apitable/internal/retry"
 )
 
 // RecordsService reads and writes the records of datasheets (§6.1–6.4).
 type RecordsService struct{ c *Client }
-
-func recordsCall(method, datasheetID string, kind retry.Kind) *call {
-	return &call{
-		method:   method,
-		segments: []string{"fusion", "v1", "datasheets", datasheetID, "records"},
-		template: "/fusion/v1/datasheets/{datasheetId}/records",
-		kind:     kind,
-	}
-}
 
 // List returns one page of records.
 //
@@ -47,16 +37,14 @@ func (s *RecordsService) List(ctx context.Context, datasheetID string, params *L
 // page fetches one page; admitted, if set, is called when the request has
 // passed the rate limiter.
 func (s *RecordsService) page(ctx context.Context, datasheetID string, params *ListRecordsParams, pageSize, pageNum int, admitted func()) (*RecordsPage, error) {
-	cl := recordsCall("GET", datasheetID, retry.Read)
-	cl.query = params.query(pageSize, pageNum)
-	cl.admitted = admitted
+	cl := &call{route: routeListRecords, ids: []string{datasheetID}, query: params.query(pageSize, pageNum), admitted: admitted}
 	var raw recordsPageJSON
 	if err := s.c.do(ctx, cl, &raw); err != nil {
 		return nil, err
 	}
 	page, err := raw.toPage()
 	if err != nil {
-		return nil, fmt.Errorf("apitable: %s %s: decoding data: %w", cl.method, cl.template, err)
+		return nil, fmt.Errorf("apitable: %s: decoding data: %w", cl.name(), err)
 	}
 	return page, nil
 }
@@ -231,6 +219,9 @@ var ErrRecordNotFound = errors.New("apitable: record not found")
 // GET /fusion/v1/datasheets/{datasheetId}/records?recordIds=…. Bucket: the
 // datasheet. Retry class: read.
 func (s *RecordsService) Get(ctx context.Context, datasheetID, recordID string, params *GetRecordParams) (*Record, error) {
+	if ctx == nil {
+		return nil, invalid("ctx", "nil context")
+	}
 	if err := checkID("recordID", recordID); err != nil {
 		return nil, err
 	}
@@ -346,10 +337,8 @@ func (s *RecordsService) create(ctx context.Context, datasheetID string, records
 		}
 	}
 	rep := batch.Run(ctx, items, s.c.batchOptions(s.c.maxPerWrite), func(ctx context.Context, chunk []any, admitted func()) ([]Record, error) {
-		cl := recordsCall("POST", datasheetID, retry.Create)
-		cl.query = viewQuery(p.ViewID)
+		cl := &call{route: routeCreateRecords, ids: []string{datasheetID}, query: viewQuery(p.ViewID), admitted: admitted}
 		cl.body, _ = json.Marshal(recordsBody{Records: chunk, FieldKey: string(p.FieldKey)})
-		cl.admitted = admitted
 		var res recordsResult
 		if err := s.c.do(ctx, cl, &res); err != nil {
 			return nil, err
@@ -368,7 +357,7 @@ func (s *RecordsService) create(ctx context.Context, datasheetID string, records
 // shortAnswer is a 2xx write answer that does not account for every record
 // sent: the server did something, but what cannot be told from the answer.
 func shortAnswer(cl *call, got, sent int) error {
-	return &outcomeUnknownError{cause: fmt.Errorf("apitable: %s %s: the answer holds %d records for %d sent", cl.method, cl.template, got, sent)}
+	return &outcomeUnknownError{cause: fmt.Errorf("apitable: %s: the answer holds %d records for %d sent", cl.name(), got, sent)}
 }
 
 // checkWrite checks the arguments every records write shares.
@@ -438,10 +427,8 @@ func (s *RecordsService) update(ctx context.Context, datasheetID string, records
 		items[i] = map[string]any{"recordId": r.ID, "fields": enc}
 	}
 	return batch.Run(ctx, items, s.c.batchOptions(s.c.maxPerWrite), func(ctx context.Context, chunk []any, admitted func()) ([]Record, error) {
-		cl := recordsCall("PATCH", datasheetID, retry.Update)
-		cl.query = viewQuery(p.ViewID)
+		cl := &call{route: routeUpdateRecords, ids: []string{datasheetID}, query: viewQuery(p.ViewID), admitted: admitted}
 		cl.body, _ = json.Marshal(recordsBody{Records: chunk, FieldKey: string(p.FieldKey)})
-		cl.admitted = admitted
 		var res recordsResult
 		if err := s.c.do(ctx, cl, &res); err != nil {
 			return nil, err
@@ -463,7 +450,7 @@ func matchUpdated(cl *call, chunk []any, recs []Record) ([]Record, error) {
 		id, _ := it.(map[string]any)["recordId"].(string)
 		r, ok := byID[id]
 		if !ok {
-			return nil, &outcomeUnknownError{cause: fmt.Errorf("apitable: %s %s: the answer lacks record %s", cl.method, cl.template, id)}
+			return nil, &outcomeUnknownError{cause: fmt.Errorf("apitable: %s: the answer lacks record %s", cl.name(), id)}
 		}
 		out[j] = r
 	}

@@ -2,12 +2,12 @@ package apitable
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/apitable-go/apitable/internal/batch"
-	"github.com/apitable-go/apitable/internal/retry"
 )
 
 // Finishing a delete chunk after an ambiguous attempt. The server deletes
@@ -67,18 +67,22 @@ const deleteTemplate = "/fusion/v1/datasheets/{datasheetId}/records"
 // deleteOnce sends one DELETE. missing is the server's "record does not
 // exist" answer to a retry after an ambiguous attempt (err is nil then).
 func (s *RecordsService) deleteOnce(ctx context.Context, datasheetID string, ids []string, admitted func()) (missing *APIError, err error) {
-	cl := recordsCall("DELETE", datasheetID, retry.Delete)
-	cl.query = url.Values{"recordIds": {strings.Join(ids, ",")}}.Encode()
-	cl.doneIfMissing = func(e *APIError) bool {
-		if e.Code == 400 && strings.Contains(e.Message, "record specified by the recordId does not exist") {
-			missing = e
-			return true
-		}
-		return false
-	}
-	cl.admitted = admitted
+	cl := &call{route: routeDeleteRecords, ids: []string{datasheetID},
+		query: url.Values{"recordIds": {strings.Join(ids, ",")}}.Encode(), admitted: admitted}
 	err = s.c.do(ctx, cl, nil)
-	return missing, err
+	// After an ambiguous attempt the write is outcome-unknown; a retry
+	// answered "does not exist" is the case the caller resolves by reading.
+	var ae *APIError
+	if errors.Is(err, ErrOutcomeUnknown) && errors.As(err, &ae) && recordMissing(ae) {
+		return ae, nil
+	}
+	return nil, err
+}
+
+// recordMissing reports the server's answer to a delete naming a record
+// that does not exist (docs/server-behaviour.md §6.4).
+func recordMissing(e *APIError) bool {
+	return e.Code == 400 && strings.Contains(e.Message, "record specified by the recordId does not exist")
 }
 
 // remaining returns which of ids exist.

@@ -20,7 +20,7 @@ func (s *SpacesService) List(ctx context.Context) ([]Space, error) {
 	var out struct {
 		Spaces []Space `json:"spaces"`
 	}
-	cl := &call{method: "GET", segments: []string{"fusion", "v1", "spaces"}, template: "/fusion/v1/spaces"}
+	cl := &call{route: routeListSpaces}
 	if err := s.c.do(ctx, cl, &out); err != nil {
 		return nil, err
 	}

@@ -2,8 +2,6 @@ package apitable
 
 import (
 	"context"
-
-	"github.com/apitable-go/apitable/internal/retry"
 )
 
 // ViewsService lists the views of datasheets (§6.8 of the API description).
@@ -39,12 +37,7 @@ func (s *ViewsService) List(ctx context.Context, datasheetID string) ([]View, er
 	if err := checkID("datasheetID", datasheetID); err != nil {
 		return nil, err
 	}
-	cl := &call{
-		method:   "GET",
-		segments: []string{"fusion", "v1", "datasheets", datasheetID, "views"},
-		template: "/fusion/v1/datasheets/{datasheetId}/views",
-		kind:     retry.Read,
-	}
+	cl := &call{route: routeListViews, ids: []string{datasheetID}}
 	var res struct {
 		Views []View `json:"views"`
 	}

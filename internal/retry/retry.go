@@ -19,8 +19,12 @@ import (
 type Kind int
 
 const (
+	// Unspecified is the zero Kind: a route that forgot to state its kind.
+	// It is treated as the safest class, like Create: never re-sent after
+	// an ambiguous failure, and such a failure is an unknown outcome.
+	Unspecified Kind = iota
 	// Read is a GET, always safe to repeat.
-	Read Kind = iota
+	Read
 	// Update is a PATCH/PUT by record id; repeating it writes the same values.
 	Update
 	// Delete is a DELETE by id; a repeat that finds nothing counts as done.
@@ -43,11 +47,14 @@ func (k Kind) String() string {
 		return "create"
 	case Upload:
 		return "upload"
+	case Unspecified:
+		return "unspecified"
 	}
 	return "unknown"
 }
 
-// Writes reports whether the call changes server state.
+// Writes reports whether the call changes server state; every kind but
+// Read may (Unspecified included).
 func (k Kind) Writes() bool { return k != Read }
 
 // RepeatSafe reports whether repeating an already-applied call is harmless.

@@ -20,15 +20,25 @@ import (
 	"time"
 )
 
-var allKinds = []Kind{Read, Update, Delete, Create, Upload}
+var allKinds = []Kind{Unspecified, Read, Update, Delete, Create, Upload}
 
 var allClasses = []Class{OK, NotSent, Throttled, Ambiguous, Definite, Local}
+
+// TestZeroKindIsSafest: a Kind left unset is never retried after an
+// ambiguous failure and counts as a write (issue 12 item 8).
+func TestZeroKindIsSafest(t *testing.T) {
+	t.Parallel()
+	var k Kind
+	if k != Unspecified || !k.Writes() || k.RepeatSafe() || ShouldRetry(Ambiguous, k) {
+		t.Errorf("zero Kind %v: writes %v, repeat-safe %v, retried after ambiguous %v", k, k.Writes(), k.RepeatSafe(), ShouldRetry(Ambiguous, k))
+	}
+}
 
 func TestKindString(t *testing.T) {
 	t.Parallel()
 	want := map[Kind]string{
 		Read: "read", Update: "update", Delete: "delete", Create: "create", Upload: "upload",
-		Kind(-1): "unknown", Kind(99): "unknown",
+		Unspecified: "unspecified", Kind(-1): "unknown", Kind(99): "unknown",
 	}
 	for k, s := range want {
 		if got := k.String(); got != s {
@@ -43,6 +53,7 @@ func TestKindWritesRepeatSafe(t *testing.T) {
 		k                  Kind
 		writes, repeatSafe bool
 	}{
+		{Unspecified, true, false},
 		{Read, false, true},
 		{Update, true, true},
 		{Delete, true, true},
@@ -73,12 +84,12 @@ func TestClassString(t *testing.T) {
 func TestShouldRetry(t *testing.T) {
 	t.Parallel()
 	want := map[Class]map[Kind]bool{
-		OK:        {Read: false, Update: false, Delete: false, Create: false, Upload: false},
-		NotSent:   {Read: true, Update: true, Delete: true, Create: true, Upload: true},
-		Throttled: {Read: true, Update: true, Delete: true, Create: true, Upload: true},
-		Ambiguous: {Read: true, Update: true, Delete: true, Create: false, Upload: false},
-		Definite:  {Read: false, Update: false, Delete: false, Create: false, Upload: false},
-		Local:     {Read: false, Update: false, Delete: false, Create: false, Upload: false},
+		OK:        {Unspecified: false, Read: false, Update: false, Delete: false, Create: false, Upload: false},
+		NotSent:   {Unspecified: true, Read: true, Update: true, Delete: true, Create: true, Upload: true},
+		Throttled: {Unspecified: true, Read: true, Update: true, Delete: true, Create: true, Upload: true},
+		Ambiguous: {Unspecified: false, Read: true, Update: true, Delete: true, Create: false, Upload: false},
+		Definite:  {Unspecified: false, Read: false, Update: false, Delete: false, Create: false, Upload: false},
+		Local:     {Unspecified: false, Read: false, Update: false, Delete: false, Create: false, Upload: false},
 	}
 	for _, c := range allClasses {
 		for _, k := range allKinds {
