@@ -527,7 +527,7 @@ func ExampleFieldsService_List() {
 	for _, f := range fields {
 		fmt.Print(f.Name, " ", f.Type)
 		// Property is typed by field type.
-		if p, ok := f.Property.(*apitable.SelectProperty); ok {
+		if p, ok := f.Property.(*apitable.MultiSelectProperty); ok {
 			for _, o := range p.Options {
 				fmt.Print(" ", o.Name)
 			}
@@ -562,7 +562,7 @@ func ExampleFieldsService_Create() {
 		log.Fatal(err)
 	}
 	f := fields[len(fields)-1]
-	fmt.Println(f.Name, f.Type, len(f.Property.(*apitable.SelectProperty).Options), "options")
+	fmt.Println(f.Name, f.Type, len(f.Property.(*apitable.SingleSelectProperty).Options), "options")
 
 	// Properties are checked before sending.
 	_, err = client.Fields.Create(ctx, ds.SpaceID, ds.ID, apitable.CreateFieldParams{Name: "Nothing"})

@@ -4,16 +4,16 @@ import (
 	"encoding/json"
 )
 
-// This file holds the field properties as read from GET fields (§8.3 of the
-// API description). The inputs for creating fields are in fields.go.
+// This file holds the field properties as read from GET fields
+// (docs/server-behaviour.md §8.3), one <Stem>Property per field type. The
+// inputs for creating fields are in fieldcreate.go.
 
 // SingleTextProperty is the property of a SingleText field.
 type SingleTextProperty struct {
 	DefaultValue string `json:"defaultValue"`
 }
 
-// NumberProperty is the property of a Number or Percent field. Percent
-// fields have no CommaStyle or Symbol.
+// NumberProperty is the property of a Number field.
 type NumberProperty struct {
 	DefaultValue string `json:"defaultValue"`
 	// Precision is the number of decimal places.
@@ -21,6 +21,10 @@ type NumberProperty struct {
 	CommaStyle string `json:"commaStyle"`
 	Symbol     string `json:"symbol"`
 }
+
+// PercentProperty is the property of a Percent field: the shape of
+// NumberProperty, without CommaStyle or Symbol.
+type PercentProperty NumberProperty
 
 // CurrencyProperty is the property of a Currency field.
 type CurrencyProperty struct {
@@ -35,7 +39,7 @@ type CurrencyProperty struct {
 // RatingProperty is the property of a Rating field.
 type RatingProperty struct {
 	// Icon is the native emoji character (e.g. "⭐"), not the slug used to
-	// create the field (§0.11).
+	// create the field (docs/server-behaviour.md §0.11).
 	Icon string `json:"icon"`
 	// Max is the highest rating.
 	Max int `json:"max"`
@@ -62,13 +66,16 @@ type SelectOption struct {
 	Color Color  `json:"color"`
 }
 
-// SelectProperty is the property of a SingleSelect or MultiSelect field.
-type SelectProperty struct {
+// SingleSelectProperty is the property of a SingleSelect field.
+type SingleSelectProperty struct {
 	Options []SelectOption `json:"options"`
 }
 
-// DateTimeProperty is the property of a DateTime, CreatedTime or
-// LastModifiedTime field.
+// MultiSelectProperty is the property of a MultiSelect field, of the shape
+// of SingleSelectProperty.
+type MultiSelectProperty SingleSelectProperty
+
+// DateTimeProperty is the property of a DateTime field.
 type DateTimeProperty struct {
 	// Format is the date format, followed by a space and the time format
 	// when IncludeTime is set, e.g. "YYYY/MM/DD HH:mm".
@@ -80,6 +87,14 @@ type DateTimeProperty struct {
 	AutoFill bool `json:"autoFill"`
 }
 
+// CreatedTimeProperty is the property of a CreatedTime field, of the shape
+// of DateTimeProperty.
+type CreatedTimeProperty DateTimeProperty
+
+// LastModifiedTimeProperty is the property of a LastModifiedTime field, of
+// the shape of DateTimeProperty.
+type LastModifiedTimeProperty DateTimeProperty
+
 // MemberProperty is the property of a Member field.
 type MemberProperty struct {
 	// Options are the units that appear in the field's cells.
@@ -89,25 +104,32 @@ type MemberProperty struct {
 	Subscription  bool     `json:"subscription"`
 }
 
-// UserProperty is the property of a CreatedBy or LastModifiedBy field.
-type UserProperty struct {
+// CreatedByProperty is the property of a CreatedBy field.
+type CreatedByProperty struct {
 	Options []User `json:"options"`
 }
 
-// LinkProperty is the property of a MagicLink, TwoWayLink or OneWayLink
-// field. BrotherFieldID, the sibling field in the foreign datasheet, is set
-// for two-way links only.
-type LinkProperty struct {
+// LastModifiedByProperty is the property of a LastModifiedBy field, of the
+// shape of CreatedByProperty.
+type LastModifiedByProperty CreatedByProperty
+
+// TwoWayLinkProperty is the property of a TwoWayLink (or MagicLink) field.
+// BrotherFieldID is the sibling field in the foreign datasheet.
+type TwoWayLinkProperty struct {
 	ForeignDatasheetID string `json:"foreignDatasheetId"`
 	BrotherFieldID     string `json:"brotherFieldId"`
 	LimitToViewID      string `json:"limitToViewId"`
 	LimitSingleRecord  bool   `json:"limitSingleRecord"`
 }
 
+// OneWayLinkProperty is the property of a OneWayLink field, of the shape of
+// TwoWayLinkProperty (BrotherFieldID is empty).
+type OneWayLinkProperty TwoWayLinkProperty
+
 // RollupFunction is how a lookup field combines the looked-up values.
 type RollupFunction string
 
-// Rollup functions of lookup fields (§8.3).
+// Rollup functions of lookup fields (docs/server-behaviour.md §8.3).
 const (
 	RollupValues       RollupFunction = "VALUES"
 	RollupAverage      RollupFunction = "AVERAGE"
@@ -172,14 +194,14 @@ type LookupEntityField struct {
 	Field       *Field `json:"field"`
 }
 
-// Lookup limits (§8.4 lookUpLimit).
+// Lookup limits (docs/server-behaviour.md §8.4, lookUpLimit).
 const (
 	LookupLimitAll   = "ALL"
 	LookupLimitFirst = "FIRST"
 )
 
-// LookupProperty is the property of a MagicLookUp field.
-type LookupProperty struct {
+// MagicLookUpProperty is the property of a MagicLookUp field.
+type MagicLookUpProperty struct {
 	RelatedLinkFieldID string         `json:"relatedLinkFieldId"`
 	TargetFieldID      string         `json:"targetFieldId"`
 	RollupFunction     RollupFunction `json:"rollupFunction"`
@@ -290,40 +312,15 @@ type ButtonAutomation struct {
 	TriggerID    string `json:"triggerId"`
 }
 
-// decodeProperty decodes a field's property by type. It returns nil for
-// types without a typed property and for a property that does not decode.
+// decodeProperty decodes a field's property into the type's
+// <Stem>Property. It returns nil for types without a typed property and
+// for a property that does not decode.
 func decodeProperty(t FieldType, raw json.RawMessage) any {
-	var p any
-	switch t.Canonical() {
-	case FieldSingleText:
-		p = &SingleTextProperty{}
-	case FieldNumber, FieldPercent:
-		p = &NumberProperty{}
-	case FieldCurrency:
-		p = &CurrencyProperty{}
-	case FieldRating:
-		p = &RatingProperty{}
-	case FieldCheckbox:
-		p = &CheckboxProperty{}
-	case FieldSingleSelect, FieldMultiSelect:
-		p = &SelectProperty{}
-	case FieldDateTime, FieldCreatedTime, FieldLastModifiedTime:
-		p = &DateTimeProperty{}
-	case FieldMember:
-		p = &MemberProperty{}
-	case FieldCreatedBy, FieldLastModifiedBy:
-		p = &UserProperty{}
-	case FieldTwoWayLink, FieldOneWayLink:
-		p = &LinkProperty{}
-	case FieldMagicLookUp:
-		p = &LookupProperty{}
-	case FieldFormula:
-		p = &FormulaProperty{}
-	case FieldButton:
-		p = &ButtonProperty{}
-	default:
+	newProperty := t.info().property
+	if newProperty == nil {
 		return nil
 	}
+	p := newProperty()
 	if err := json.Unmarshal(raw, p); err != nil {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -144,29 +145,29 @@ func TestFieldsListDecodesEveryType(t *testing.T) {
 		{"Title", apitable.FieldSingleText, true, &apitable.SingleTextProperty{DefaultValue: "x"}},
 		{"Notes", apitable.FieldText, true, nil},
 		{"Amount", apitable.FieldNumber, true, &apitable.NumberProperty{DefaultValue: "1", Precision: 2, CommaStyle: ",", Symbol: "kg"}},
-		{"Ratio", apitable.FieldPercent, true, &apitable.NumberProperty{Precision: 1}},
+		{"Ratio", apitable.FieldPercent, true, &apitable.PercentProperty{Precision: 1}},
 		{"Price", apitable.FieldCurrency, true, &apitable.CurrencyProperty{Precision: 3, Symbol: "€", SymbolAlign: "Left"}},
 		{"Stars", apitable.FieldRating, true, &apitable.RatingProperty{Icon: "⭐", Max: 5}},
 		{"Done", apitable.FieldCheckbox, true, &apitable.CheckboxProperty{Icon: "✅"}},
-		{"Status", apitable.FieldSingleSelect, true, &apitable.SelectProperty{Options: []apitable.SelectOption{
+		{"Status", apitable.FieldSingleSelect, true, &apitable.SingleSelectProperty{Options: []apitable.SelectOption{
 			{Name: "Todo", Color: apitable.Color{Name: "deepPurple_0", Value: "#E5E1FC"}},
 			{Name: "Done", Color: apitable.Color{Name: "indigo_0", Value: "#E1E6FC"}}}}},
-		{"Tags", apitable.FieldMultiSelect, true, &apitable.SelectProperty{Options: []apitable.SelectOption{
+		{"Tags", apitable.FieldMultiSelect, true, &apitable.MultiSelectProperty{Options: []apitable.SelectOption{
 			{Name: "a", Color: apitable.Color{Name: "blue_1", Value: "#B1CFFB"}}}}},
 		{"Due", apitable.FieldDateTime, true, &apitable.DateTimeProperty{Format: "YYYY-MM-DD HH:mm", IncludeTime: true,
 			TimeZone: "Europe/Oslo", IncludeTimeZone: true, AutoFill: true}},
-		{"Created", apitable.FieldCreatedTime, false, &apitable.DateTimeProperty{Format: "YYYY/MM/DD"}},
-		{"Edited", apitable.FieldLastModifiedTime, false, &apitable.DateTimeProperty{Format: "YYYY/MM/DD"}},
+		{"Created", apitable.FieldCreatedTime, false, &apitable.CreatedTimeProperty{Format: "YYYY/MM/DD"}},
+		{"Edited", apitable.FieldLastModifiedTime, false, &apitable.LastModifiedTimeProperty{Format: "YYYY/MM/DD"}},
 		{"Files", apitable.FieldAttachment, true, nil},
 		{"Site", apitable.FieldURL, true, nil},
 		{"Mail", apitable.FieldEmail, true, nil},
 		{"Tel", apitable.FieldPhone, true, nil},
 		{"Owner", apitable.FieldMember, true, &apitable.MemberProperty{Options: []apitable.Member{{ID: alice, Name: "Alice", Type: "Member"}}, IsMulti: true}},
-		{"Author", apitable.FieldCreatedBy, false, &apitable.UserProperty{Options: []apitable.User{{ID: "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5", Name: "apitabletest user"}}}},
-		{"Editor", apitable.FieldLastModifiedBy, false, &apitable.UserProperty{Options: []apitable.User{{ID: "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5", Name: "apitabletest user"}}}},
-		{"Projects", apitable.FieldTwoWayLink, true, &apitable.LinkProperty{ForeignDatasheetID: other.ID, BrotherFieldID: sibling.ID}},
-		{"Refs", apitable.FieldOneWayLink, true, &apitable.LinkProperty{ForeignDatasheetID: other.ID, LimitSingleRecord: true}},
-		{"Project names", apitable.FieldMagicLookUp, false, &apitable.LookupProperty{RelatedLinkFieldID: ids["Projects"], TargetFieldID: other.FieldIDs["Name"],
+		{"Author", apitable.FieldCreatedBy, false, &apitable.CreatedByProperty{Options: []apitable.User{{ID: "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5", Name: "apitabletest user"}}}},
+		{"Editor", apitable.FieldLastModifiedBy, false, &apitable.LastModifiedByProperty{Options: []apitable.User{{ID: "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5", Name: "apitabletest user"}}}},
+		{"Projects", apitable.FieldTwoWayLink, true, &apitable.TwoWayLinkProperty{ForeignDatasheetID: other.ID, BrotherFieldID: sibling.ID}},
+		{"Refs", apitable.FieldOneWayLink, true, &apitable.OneWayLinkProperty{ForeignDatasheetID: other.ID, LimitSingleRecord: true}},
+		{"Project names", apitable.FieldMagicLookUp, false, &apitable.MagicLookUpProperty{RelatedLinkFieldID: ids["Projects"], TargetFieldID: other.FieldIDs["Name"],
 			RollupFunction: apitable.RollupArrayJoin, ValueType: "Array",
 			Format: &apitable.FieldFormat{Type: "DateTime", DateFormat: "YYYY/MM/DD", TimeFormat: "HH:mm", IncludeTime: true}}},
 		{"Calc", apitable.FieldFormula, false, &apitable.FormulaProperty{Expression: "{Amount} * 2", ValueType: "String",
@@ -190,10 +191,15 @@ func TestFieldsListDecodesEveryType(t *testing.T) {
 			if diff := cmp.Diff(tt.want, f.Property, cmpopts.IgnoreFields(apitable.SelectOption{}, "ID")); diff != "" {
 				t.Errorf("Property (-want +got):\n%s", diff)
 			}
-			if sp, ok := f.Property.(*apitable.SelectProperty); ok {
-				for _, o := range sp.Options {
-					assert.True(t, strings.HasPrefix(o.ID, "opt"), o.ID)
-				}
+			var opts []apitable.SelectOption
+			switch sp := f.Property.(type) {
+			case *apitable.SingleSelectProperty:
+				opts = sp.Options
+			case *apitable.MultiSelectProperty:
+				opts = sp.Options
+			}
+			for _, o := range opts {
+				assert.True(t, strings.HasPrefix(o.ID, "opt"), o.ID)
 			}
 			// RawProperty is kept whenever the server sent a property.
 			if tt.want != nil || tt.name == "Region" {
@@ -265,11 +271,11 @@ func TestFieldDecodingNeverFails(t *testing.T) {
 		{"null", `{"id":"fld1","name":"N","type":"SingleText","property":null}`, nil, ``},
 		{"absent", `{"id":"fld1","name":"N","type":"Text"}`, nil, ``},
 		{"MagicLink", `{"id":"fld1","name":"N","type":"MagicLink","property":{"foreignDatasheetId":"dst1"}}`,
-			&apitable.LinkProperty{ForeignDatasheetID: "dst1"}, `{"foreignDatasheetId":"dst1"}`},
+			&apitable.TwoWayLinkProperty{ForeignDatasheetID: "dst1"}, `{"foreignDatasheetId":"dst1"}`},
 		{"extra keys", `{"id":"fld1","name":"N","type":"Checkbox","property":{"icon":"✅","new":true}}`,
 			&apitable.CheckboxProperty{Icon: "✅"}, `{"icon":"✅","new":true}`},
 		{"lookup entity field", `{"id":"fld1","name":"N","type":"MagicLookUp","property":{"relatedLinkFieldId":"fldA","targetFieldId":"fldB","entityField":{"datasheetId":"dst2","field":{"id":"fldB","name":"B","type":"Number","property":{"precision":1}}},"sortInfo":{"rules":[{"fieldId":"fldB","desc":true}]},"filterInfo":{"conjunction":"and","conditions":[{"fieldId":"fldB","fieldType":"Number","operator":"isGreater","value":[1]}]}}}`,
-			&apitable.LookupProperty{RelatedLinkFieldID: "fldA", TargetFieldID: "fldB",
+			&apitable.MagicLookUpProperty{RelatedLinkFieldID: "fldA", TargetFieldID: "fldB",
 				EntityField: &apitable.LookupEntityField{DatasheetID: "dst2", Field: &apitable.Field{ID: "fldB", Name: "B", Type: apitable.FieldNumber,
 					Property: &apitable.NumberProperty{Precision: 1}, RawProperty: json.RawMessage(`{"precision":1}`)}},
 				SortInfo:   &apitable.LookupSort{Rules: []apitable.LookupSortRule{{FieldID: "fldB", Desc: true}}},
@@ -324,7 +330,7 @@ func TestFieldsCreateWireForm(t *testing.T) {
 		{"phone", apitable.PhoneField{}, "Phone", "", nil},
 		{"attachment", apitable.AttachmentField{}, "Attachment", "", nil},
 		{"autonumber", apitable.AutoNumberField{}, "AutoNumber", "", nil},
-		{"createdby", apitable.CreatedByField{}, "CreatedBy", "", &apitable.UserProperty{Options: []apitable.User{{ID: "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5", Name: "apitabletest user"}}}},
+		{"createdby", apitable.CreatedByField{}, "CreatedBy", "", &apitable.CreatedByProperty{Options: []apitable.User{{ID: "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5", Name: "apitabletest user"}}}},
 		{"workdoc", apitable.WorkDocField{}, "WorkDoc", "", nil},
 		{"cascader", apitable.CascaderField{}, "Cascader", "", nil},
 		{"singletext", apitable.SingleTextField{}, "SingleText", `{}`, &apitable.SingleTextProperty{}},
@@ -332,7 +338,7 @@ func TestFieldsCreateWireForm(t *testing.T) {
 		{"number", apitable.NumberField{}, "Number", `{"precision":0}`, &apitable.NumberProperty{}},
 		{"number full", apitable.NumberField{Precision: 1000, DefaultValue: "3", Symbol: "m"}, "Number", `{"precision":1000,"defaultValue":"3","symbol":"m"}`,
 			&apitable.NumberProperty{Precision: 1000, DefaultValue: "3", Symbol: "m"}},
-		{"percent", apitable.PercentField{Precision: 10}, "Percent", `{"precision":10}`, &apitable.NumberProperty{Precision: 10}},
+		{"percent", apitable.PercentField{Precision: 10}, "Percent", `{"precision":10}`, &apitable.PercentProperty{Precision: 10}},
 		{"currency defaults", apitable.CurrencyField{}, "Currency", `{}`, &apitable.CurrencyProperty{Precision: 2, Symbol: "$"}},
 		{"currency zero precision stored as 2", apitable.CurrencyField{Precision: ptr(0), Symbol: "€", SymbolAlign: apitable.SymbolAlignRight},
 			"Currency", `{"precision":0,"symbol":"€","symbolAlign":"Right"}`, &apitable.CurrencyProperty{Precision: 2, Symbol: "€", SymbolAlign: "Right"}},
@@ -340,34 +346,34 @@ func TestFieldsCreateWireForm(t *testing.T) {
 			&apitable.CurrencyProperty{Precision: 4, Symbol: "$", DefaultValue: "1"}},
 		{"rating", apitable.RatingField{Icon: "star", Max: 10}, "Rating", `{"icon":"star","max":10}`, &apitable.RatingProperty{Icon: "⭐", Max: 10}},
 		{"checkbox", apitable.CheckboxField{Icon: "white_check_mark"}, "Checkbox", `{"icon":"white_check_mark"}`, &apitable.CheckboxProperty{Icon: "✅"}},
-		{"singleselect empty", apitable.SingleSelectField{}, "SingleSelect", `{"options":[]}`, &apitable.SelectProperty{Options: []apitable.SelectOption{}}},
+		{"singleselect empty", apitable.SingleSelectField{}, "SingleSelect", `{"options":[]}`, &apitable.SingleSelectProperty{Options: []apitable.SelectOption{}}},
 		{"singleselect", apitable.SingleSelectField{Options: []apitable.SelectOptionInput{{Name: "A"}, {Name: "B", Color: ptr(3)}, {Name: "C", ID: "optCCCCCCCCCC", Color: ptr(0)}}, DefaultValue: "A"},
 			"SingleSelect", `{"options":[{"name":"A"},{"name":"B","color":3},{"name":"C","id":"optCCCCCCCCCC","color":0}],"defaultValue":"A"}`,
-			&apitable.SelectProperty{Options: []apitable.SelectOption{
+			&apitable.SingleSelectProperty{Options: []apitable.SelectOption{
 				{Name: "A", Color: apitable.Color{Name: "deepPurple_0", Value: "#E5E1FC"}},
 				{Name: "B", Color: apitable.Color{Name: "teal_0", Value: "#DCF3F1"}},
 				{ID: "optCCCCCCCCCC", Name: "C", Color: apitable.Color{Name: "deepPurple_0", Value: "#E5E1FC"}}}}},
 		{"multiselect", apitable.MultiSelectField{Options: []apitable.SelectOptionInput{{Name: "x"}}, DefaultValue: []string{"x"}},
 			"MultiSelect", `{"options":[{"name":"x"}],"defaultValue":["x"]}`,
-			&apitable.SelectProperty{Options: []apitable.SelectOption{{Name: "x", Color: apitable.Color{Name: "deepPurple_0", Value: "#E5E1FC"}}}}},
+			&apitable.MultiSelectProperty{Options: []apitable.SelectOption{{Name: "x", Color: apitable.Color{Name: "deepPurple_0", Value: "#E5E1FC"}}}}},
 		{"datetime", apitable.DateTimeField{DateFormat: "DD/MM/YYYY"}, "DateTime", `{"dateFormat":"DD/MM/YYYY"}`, &apitable.DateTimeProperty{Format: "DD/MM/YYYY"}},
 		{"datetime full", apitable.DateTimeField{DateFormat: "YYYY-MM-DD", TimeFormat: "HH:mm", IncludeTime: true, AutoFill: true}, "DateTime",
 			`{"dateFormat":"YYYY-MM-DD","timeFormat":"HH:mm","includeTime":true,"autoFill":true}`,
 			&apitable.DateTimeProperty{Format: "YYYY-MM-DD HH:mm", IncludeTime: true, AutoFill: true}},
 		{"datetime default time format", apitable.DateTimeField{DateFormat: "YYYY", IncludeTime: true}, "DateTime",
 			`{"dateFormat":"YYYY","includeTime":true}`, &apitable.DateTimeProperty{Format: "YYYY hh:mm", IncludeTime: true}},
-		{"createdtime", apitable.CreatedTimeField{DateFormat: "MM-DD"}, "CreatedTime", `{"dateFormat":"MM-DD"}`, &apitable.DateTimeProperty{Format: "MM-DD"}},
+		{"createdtime", apitable.CreatedTimeField{DateFormat: "MM-DD"}, "CreatedTime", `{"dateFormat":"MM-DD"}`, &apitable.CreatedTimeProperty{Format: "MM-DD"}},
 		{"lastmodifiedtime", apitable.LastModifiedTimeField{DateFormat: "MM", CollectType: apitable.CollectSpecifiedFields, FieldIDCollection: []string{ds.FieldIDs["Title"]}},
-			"LastModifiedTime", `{"dateFormat":"MM","collectType":1,"fieldIdCollection":["` + ds.FieldIDs["Title"] + `"]}`, &apitable.DateTimeProperty{Format: "MM"}},
-		{"lastmodifiedby", apitable.LastModifiedByField{}, "LastModifiedBy", `{}`, &apitable.UserProperty{Options: []apitable.User{{ID: "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5", Name: "apitabletest user"}}}},
+			"LastModifiedTime", `{"dateFormat":"MM","collectType":1,"fieldIdCollection":["` + ds.FieldIDs["Title"] + `"]}`, &apitable.LastModifiedTimeProperty{Format: "MM"}},
+		{"lastmodifiedby", apitable.LastModifiedByField{}, "LastModifiedBy", `{}`, &apitable.LastModifiedByProperty{Options: []apitable.User{{ID: "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5", Name: "apitabletest user"}}}},
 		{"member defaults false", apitable.MemberField{}, "Member", `{"isMulti":false,"shouldSendMsg":false,"subscription":false}`, &apitable.MemberProperty{Options: []apitable.Member{}}},
 		{"member", apitable.MemberField{IsMulti: true, Subscription: true}, "Member", `{"isMulti":true,"shouldSendMsg":false,"subscription":true}`,
 			&apitable.MemberProperty{Options: []apitable.Member{}, IsMulti: true, Subscription: true}},
-		{"one-way link", apitable.LinkField{ForeignDatasheetID: other.ID, OneWay: true, LimitSingleRecord: true, LimitToViewID: other.ViewIDs[0]}, "OneWayLink",
+		{"one-way link", apitable.OneWayLinkField{ForeignDatasheetID: other.ID, LimitSingleRecord: true, LimitToViewID: other.ViewIDs[0]}, "OneWayLink",
 			`{"foreignDatasheetId":"` + other.ID + `","limitToViewId":"` + other.ViewIDs[0] + `","limitSingleRecord":true}`,
-			&apitable.LinkProperty{ForeignDatasheetID: other.ID, LimitToViewID: other.ViewIDs[0], LimitSingleRecord: true}},
-		{"self link", apitable.LinkField{ForeignDatasheetID: "SELF", OneWay: true}, "OneWayLink", `{"foreignDatasheetId":"SELF"}`, nil},
-		{"lookup", apitable.LookupField{RelatedLinkFieldID: ds.FieldIDs["Link"], TargetFieldID: other.FieldIDs["Age"], RollupFunction: apitable.RollupSum,
+			&apitable.OneWayLinkProperty{ForeignDatasheetID: other.ID, LimitToViewID: other.ViewIDs[0], LimitSingleRecord: true}},
+		{"self link", apitable.OneWayLinkField{ForeignDatasheetID: "SELF"}, "OneWayLink", `{"foreignDatasheetId":"SELF"}`, nil},
+		{"lookup", apitable.MagicLookUpField{RelatedLinkFieldID: ds.FieldIDs["Link"], TargetFieldID: other.FieldIDs["Age"], RollupFunction: apitable.RollupSum,
 			EnableFilterSort: true, LookUpLimit: apitable.LookupLimitAll,
 			Sort:   &apitable.LookupSort{Rules: []apitable.LookupSortRule{{FieldID: other.FieldIDs["Age"], Desc: true}}},
 			Filter: &apitable.LookupFilter{Conjunction: "and", Conditions: []apitable.LookupCondition{{FieldID: other.FieldIDs["Name"], FieldType: apitable.FieldSingleText, Operator: "is", Value: []string{"Ann"}}}},
@@ -385,9 +391,9 @@ func TestFieldsCreateWireForm(t *testing.T) {
 			t.Parallel()
 			if tt.name == "self link" {
 				// The id must be the datasheet's own; filled in here.
-				tt.in = apitable.LinkField{ForeignDatasheetID: ds.ID, OneWay: true}
+				tt.in = apitable.OneWayLinkField{ForeignDatasheetID: ds.ID}
 				tt.wire = `{"foreignDatasheetId":"` + ds.ID + `"}`
-				tt.want = &apitable.LinkProperty{ForeignDatasheetID: ds.ID}
+				tt.want = &apitable.OneWayLinkProperty{ForeignDatasheetID: ds.ID}
 			}
 			name := "F" + string(rune('a'+i%26)) + tt.name
 			created, err := c.Fields.Create(t.Context(), sp, ds.ID, apitable.CreateFieldParams{Name: name, Property: tt.in})
@@ -451,8 +457,8 @@ func TestFieldsCreateServerErrors(t *testing.T) {
 	raw := func(typ apitable.FieldType, prop string) apitable.FieldPropertyInput {
 		return apitable.RawFieldProperty{Type: typ, Property: json.RawMessage(prop)}
 	}
-	lookup := func(rel, tgt string, mod func(*apitable.LookupField)) apitable.FieldPropertyInput {
-		l := apitable.LookupField{RelatedLinkFieldID: rel, TargetFieldID: tgt}
+	lookup := func(rel, tgt string, mod func(*apitable.MagicLookUpField)) apitable.FieldPropertyInput {
+		l := apitable.MagicLookUpField{RelatedLinkFieldID: rel, TargetFieldID: tgt}
 		if mod != nil {
 			mod(&l)
 		}
@@ -483,17 +489,17 @@ func TestFieldsCreateServerErrors(t *testing.T) {
 		{"date format", sp, ds.ID, "x", raw(apitable.FieldDateTime, `{"dateFormat":"MM/DD"}`), apitable.ErrInvalidRequest, 400,
 			`"dateFormat" must be one of [YYYY/MM/DD, YYYY-MM-DD, DD/MM/YYYY, YYYY-MM, MM-DD, YYYY, MM, DD]`},
 		{"option color string", sp, ds.ID, "x", raw(apitable.FieldSingleSelect, `{"options":[{"name":"a","color":"red_0"}]}`), apitable.ErrInvalidRequest, 400, `"options[0].color" must be a number`},
-		{"unknown foreign datasheet", sp, ds.ID, "x", apitable.LinkField{ForeignDatasheetID: "dstNope000000000000"}, apitable.ErrInvalidRequest, 400, `"foreignDatasheetId" is invalid`},
+		{"unknown foreign datasheet", sp, ds.ID, "x", apitable.TwoWayLinkField{ForeignDatasheetID: "dstNope000000000000"}, apitable.ErrInvalidRequest, 400, `"foreignDatasheetId" is invalid`},
 		{"lookup link missing", sp, ds.ID, "x", lookup("fldNope0000000", other.FieldIDs["Name"], nil), apitable.ErrInvalidRequest, 400,
 			`The link field ID "fldNope0000000" associated with the lookup field does not exist.`},
 		{"lookup not a link", sp, ds.ID, "x", lookup(ds.FieldIDs["abc"], other.FieldIDs["Name"], nil), apitable.ErrInvalidRequest, 400,
 			`The field ID "` + ds.FieldIDs["abc"] + `" associated with the lookup field is not a link field.`},
 		{"lookup target missing", sp, ds.ID, "x", lookup(ds.FieldIDs["Link"], "fldNope0000000", nil), apitable.ErrInvalidRequest, 400,
 			`The field ID "fldNope0000000" referenced by the lookup field does not exist.`},
-		{"lookup sort missing", sp, ds.ID, "x", lookup(ds.FieldIDs["Link"], other.FieldIDs["Name"], func(l *apitable.LookupField) {
+		{"lookup sort missing", sp, ds.ID, "x", lookup(ds.FieldIDs["Link"], other.FieldIDs["Name"], func(l *apitable.MagicLookUpField) {
 			l.Sort = &apitable.LookupSort{Rules: []apitable.LookupSortRule{{FieldID: "fldNope0000000"}}}
 		}), apitable.ErrInvalidRequest, 400, `The sorting field ID "fldNope0000000" specified by the lookup field does not exist.`},
-		{"lookup filter missing", sp, ds.ID, "x", lookup(ds.FieldIDs["Link"], other.FieldIDs["Name"], func(l *apitable.LookupField) {
+		{"lookup filter missing", sp, ds.ID, "x", lookup(ds.FieldIDs["Link"], other.FieldIDs["Name"], func(l *apitable.MagicLookUpField) {
 			l.Filter = &apitable.LookupFilter{Conjunction: "or", Conditions: []apitable.LookupCondition{{FieldID: "fldNope0000000", Operator: "is"}}}
 		}), apitable.ErrInvalidRequest, 400, `The filtering field ID "fldNope0000000" specified by the lookup field does not exist.`},
 		{"unknown datasheet", sp, "dstNope000000000000", "x", apitable.TextField{}, apitable.ErrDatasheetNotFound, 301, "Can't find the specified datasheet"},
@@ -571,17 +577,17 @@ func TestFieldsCreateLocalValidation(t *testing.T) {
 		{"time format bad", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.DateTimeField{DateFormat: "YYYY", TimeFormat: "HH:mm:ss"}}, "Property.TimeFormat"},
 		{"collect type", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.LastModifiedByField{CollectType: 2}}, "Property.CollectType"},
 		{"collect ids", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.LastModifiedTimeField{DateFormat: "YYYY", FieldIDCollection: []string{""}}}, "Property.FieldIDCollection[0]"},
-		{"link without datasheet", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.LinkField{}}, "Property.ForeignDatasheetID"},
-		{"link bad view", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.LinkField{ForeignDatasheetID: ds.ID, LimitToViewID: "viw/1"}}, "Property.LimitToViewID"},
-		{"lookup without link", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.LookupField{TargetFieldID: "fldA"}}, "Property.RelatedLinkFieldID"},
-		{"lookup without target", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.LookupField{RelatedLinkFieldID: "fldA"}}, "Property.TargetFieldID"},
-		{"lookup rollup", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.LookupField{RelatedLinkFieldID: "fldA", TargetFieldID: "fldB", RollupFunction: "MEDIAN"}}, "Property.RollupFunction"},
-		{"lookup limit", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.LookupField{RelatedLinkFieldID: "fldA", TargetFieldID: "fldB", LookUpLimit: "TWO"}}, "Property.LookUpLimit"},
-		{"lookup conjunction", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.LookupField{RelatedLinkFieldID: "fldA", TargetFieldID: "fldB",
+		{"link without datasheet", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.TwoWayLinkField{}}, "Property.ForeignDatasheetID"},
+		{"link bad view", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.TwoWayLinkField{ForeignDatasheetID: ds.ID, LimitToViewID: "viw/1"}}, "Property.LimitToViewID"},
+		{"lookup without link", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.MagicLookUpField{TargetFieldID: "fldA"}}, "Property.RelatedLinkFieldID"},
+		{"lookup without target", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.MagicLookUpField{RelatedLinkFieldID: "fldA"}}, "Property.TargetFieldID"},
+		{"lookup rollup", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.MagicLookUpField{RelatedLinkFieldID: "fldA", TargetFieldID: "fldB", RollupFunction: "MEDIAN"}}, "Property.RollupFunction"},
+		{"lookup limit", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.MagicLookUpField{RelatedLinkFieldID: "fldA", TargetFieldID: "fldB", LookUpLimit: "TWO"}}, "Property.LookUpLimit"},
+		{"lookup conjunction", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.MagicLookUpField{RelatedLinkFieldID: "fldA", TargetFieldID: "fldB",
 			Filter: &apitable.LookupFilter{Conjunction: "AND"}}}, "Property.Filter.Conjunction"},
-		{"lookup operator", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.LookupField{RelatedLinkFieldID: "fldA", TargetFieldID: "fldB",
+		{"lookup operator", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.MagicLookUpField{RelatedLinkFieldID: "fldA", TargetFieldID: "fldB",
 			Filter: &apitable.LookupFilter{Conjunction: "and", Conditions: []apitable.LookupCondition{{FieldID: "fldC"}}}}}, "Property.Filter.Conditions[0].Operator"},
-		{"lookup sort id", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.LookupField{RelatedLinkFieldID: "fldA", TargetFieldID: "fldB",
+		{"lookup sort id", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.MagicLookUpField{RelatedLinkFieldID: "fldA", TargetFieldID: "fldB",
 			Sort: &apitable.LookupSort{Rules: []apitable.LookupSortRule{{}}}}}, "Property.Sort.Rules[0].FieldID"},
 		{"format mixed", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.FormulaField{Format: &apitable.FieldFormatInput{DateFormat: "YYYY", Precision: ptr(1)}}}, "Property.Format"},
 		{"format precision", sp, ds.ID, apitable.CreateFieldParams{Name: "x", Property: apitable.FormulaField{Format: &apitable.FieldFormatInput{Precision: ptr(11)}}}, "Property.Format.Precision"},
@@ -620,7 +626,7 @@ func TestFieldsDelete(t *testing.T) {
 		fields, err := c.Fields.List(ctx, other.ID, nil)
 		require.NoError(t, err)
 		for i, f := range fields {
-			if lp, ok := f.Property.(*apitable.LinkProperty); ok && lp.BrotherFieldID == fieldID {
+			if lp, ok := f.Property.(*apitable.TwoWayLinkProperty); ok && lp.BrotherFieldID == fieldID {
 				return &fields[i]
 			}
 		}
@@ -815,7 +821,7 @@ func TestDatasheetsCreateDefaults(t *testing.T) {
 	assert.Equal(t, &apitable.SingleTextProperty{}, fields[0].Property)
 	assert.True(t, fields[0].IsPrimary)
 	assert.Equal(t, apitable.FieldMultiSelect, fields[1].Type)
-	assert.Equal(t, &apitable.SelectProperty{Options: []apitable.SelectOption{}}, fields[1].Property)
+	assert.Equal(t, &apitable.MultiSelectProperty{Options: []apitable.SelectOption{}}, fields[1].Property)
 	assert.Equal(t, apitable.FieldAttachment, fields[2].Type)
 	views, err := c.Views.List(t.Context(), created.ID)
 	require.NoError(t, err)
@@ -939,7 +945,7 @@ func TestDatasheetsCreateLocalValidation(t *testing.T) {
 		{"field without property", sp, apitable.CreateDatasheetParams{Name: "x", Fields: []apitable.CreateFieldParams{{Name: "a"}}}, "Fields[0].Property"},
 		{"bad field property", sp, apitable.CreateDatasheetParams{Name: "x", Fields: []apitable.CreateFieldParams{text("a"), {Name: "n", Property: apitable.NumberField{Precision: -1}}}}, "Fields[1].Property.Precision"},
 		{"primary cannot be checkbox", sp, apitable.CreateDatasheetParams{Name: "x", Fields: []apitable.CreateFieldParams{{Name: "c", Property: apitable.CheckboxField{Icon: "star"}}}}, "Fields[0].Property"},
-		{"primary cannot be a link", sp, apitable.CreateDatasheetParams{Name: "x", Fields: []apitable.CreateFieldParams{{Name: "c", Property: apitable.LinkField{ForeignDatasheetID: "dst1"}}}}, "Fields[0].Property"},
+		{"primary cannot be a link", sp, apitable.CreateDatasheetParams{Name: "x", Fields: []apitable.CreateFieldParams{{Name: "c", Property: apitable.TwoWayLinkField{ForeignDatasheetID: "dst1"}}}}, "Fields[0].Property"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -981,4 +987,140 @@ func TestFieldWritesNeedManagePermission(t *testing.T) {
 	_ = wantAPIError(t, err, apitable.ErrNodePermission, 601, "Access denied")
 	_, err = c.Views.List(t.Context(), ds.ID)
 	require.NoError(t, err, "list views does not check node permission (§6.8)")
+}
+
+// allFieldTypes is every FieldType constant.
+var allFieldTypes = []apitable.FieldType{
+	apitable.FieldSingleText, apitable.FieldText, apitable.FieldNumber, apitable.FieldCurrency,
+	apitable.FieldPercent, apitable.FieldRating, apitable.FieldCheckbox, apitable.FieldSingleSelect,
+	apitable.FieldMultiSelect, apitable.FieldDateTime, apitable.FieldAttachment, apitable.FieldURL,
+	apitable.FieldEmail, apitable.FieldPhone, apitable.FieldMember, apitable.FieldMagicLink,
+	apitable.FieldTwoWayLink, apitable.FieldOneWayLink, apitable.FieldMagicLookUp, apitable.FieldFormula,
+	apitable.FieldAutoNumber, apitable.FieldCreatedTime, apitable.FieldLastModifiedTime,
+	apitable.FieldCreatedBy, apitable.FieldLastModifiedBy, apitable.FieldCascader, apitable.FieldButton,
+	apitable.FieldWorkDoc, apitable.FieldNotSupport,
+}
+
+// allCreateInputs is one create input per creatable field type.
+var allCreateInputs = []apitable.FieldPropertyInput{
+	apitable.SingleTextField{}, apitable.TextField{}, apitable.NumberField{}, apitable.CurrencyField{},
+	apitable.PercentField{}, apitable.RatingField{}, apitable.CheckboxField{}, apitable.SingleSelectField{},
+	apitable.MultiSelectField{}, apitable.DateTimeField{}, apitable.AttachmentField{}, apitable.URLField{},
+	apitable.EmailField{}, apitable.PhoneField{}, apitable.MemberField{}, apitable.TwoWayLinkField{},
+	apitable.OneWayLinkField{}, apitable.MagicLookUpField{}, apitable.FormulaField{}, apitable.AutoNumberField{},
+	apitable.CreatedTimeField{}, apitable.LastModifiedTimeField{}, apitable.CreatedByField{},
+	apitable.LastModifiedByField{}, apitable.CascaderField{}, apitable.WorkDocField{},
+}
+
+// propertyOf decodes a field of type ft with an empty property object.
+func propertyOf(t *testing.T, ft apitable.FieldType) any {
+	t.Helper()
+	var f apitable.Field
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"fld1","name":"N","type":"`+string(ft)+`","property":{}}`), &f))
+	return f.Property
+}
+
+// TestFieldTypeFacts walks every field type and checks that the facts
+// declared about it agree with each other and with the naming scheme
+// (Field<Stem>, <Stem>Property, <Stem>Field).
+func TestFieldTypeFacts(t *testing.T) {
+	t.Parallel()
+	for _, ft := range allFieldTypes {
+		t.Run(string(ft), func(t *testing.T) {
+			t.Parallel()
+			stem := string(ft.Canonical())
+			assert.True(t, ft.Known())
+			assert.NotEqual(t, apitable.ValueNone, ft.ValueKind(), "every known type has a value kind")
+			if ft.IsComputed() {
+				assert.True(t, ft.ReadOnly(), "computed implies read-only")
+			}
+			if ft.IsLink() {
+				assert.False(t, ft.ReadOnly(), "links are writable")
+				assert.Equal(t, apitable.ValueStrings, ft.ValueKind(), "link cells hold record ids")
+			}
+			if ft.CanBePrimary() {
+				assert.False(t, ft.IsLink())
+			}
+			if ft.ReadOnly() && !ft.IsComputed() {
+				assert.Contains(t, []apitable.FieldType{apitable.FieldWorkDoc, apitable.FieldButton, apitable.FieldNotSupport}, ft)
+			}
+			// The read-side property, when there is one, is <Stem>Property.
+			if p := propertyOf(t, ft); p != nil {
+				assert.Equal(t, "*apitable."+stem+"Property", fmt.Sprintf("%T", p))
+			}
+			// An alias has the facts of its canonical type.
+			c := ft.Canonical()
+			assert.Equal(t, c, c.Canonical())
+			assert.Equal(t, ft == apitable.FieldMagicLink, c != ft)
+			assert.Equal(t, []any{c.Known(), c.ReadOnly(), c.IsComputed(), c.IsLink(), c.CanBePrimary(), c.ValueKind()},
+				[]any{ft.Known(), ft.ReadOnly(), ft.IsComputed(), ft.IsLink(), ft.CanBePrimary(), ft.ValueKind()})
+		})
+	}
+	unknown := apitable.FieldType("Hologram")
+	assert.False(t, unknown.Known())
+	assert.False(t, unknown.ReadOnly() || unknown.IsComputed() || unknown.IsLink() || unknown.CanBePrimary())
+	assert.Equal(t, apitable.ValueNone, unknown.ValueKind())
+	assert.Nil(t, propertyOf(t, unknown))
+
+	created := map[apitable.FieldType]bool{}
+	for _, in := range allCreateInputs {
+		ft := in.FieldType()
+		assert.True(t, ft.Known(), "%T", in)
+		assert.Equal(t, "apitable."+string(ft)+"Field", fmt.Sprintf("%T", in), "create input of %s", ft)
+		assert.False(t, created[ft], "two create inputs for %s", ft)
+		created[ft] = true
+		// Every type created with a property object reads back a
+		// <Stem>Property, except those whose property is not modelled.
+		switch ft {
+		case apitable.FieldText, apitable.FieldURL, apitable.FieldEmail, apitable.FieldPhone,
+			apitable.FieldAttachment, apitable.FieldAutoNumber, apitable.FieldWorkDoc, apitable.FieldCascader:
+			assert.Nil(t, propertyOf(t, ft), "%s takes no property", ft)
+		default:
+			assert.NotNil(t, propertyOf(t, ft), "%s has a create input but no property decoder", ft)
+		}
+	}
+	for _, ft := range allFieldTypes {
+		if !created[ft] {
+			// MagicLink is created as TwoWayLink; Button and NotSupport
+			// only through RawFieldProperty.
+			assert.Contains(t, []apitable.FieldType{apitable.FieldMagicLink, apitable.FieldButton, apitable.FieldNotSupport}, ft)
+		}
+	}
+}
+
+// TestFieldValueKind: Formula and MagicLookUp fields resolve their value
+// kind from the property's value type.
+func TestFieldValueKind(t *testing.T) {
+	t.Parallel()
+	formula := func(vt string) *apitable.Field {
+		return &apitable.Field{Type: apitable.FieldFormula, Property: &apitable.FormulaProperty{ValueType: vt}}
+	}
+	lookup := func(vt string) *apitable.Field {
+		return &apitable.Field{Type: apitable.FieldMagicLookUp, Property: &apitable.MagicLookUpProperty{ValueType: vt}}
+	}
+	tests := []struct {
+		f    *apitable.Field
+		want apitable.ValueKind
+	}{
+		{formula("String"), apitable.ValueText},
+		{formula("Number"), apitable.ValueNumber},
+		{formula("Boolean"), apitable.ValueBool},
+		{formula("DateTime"), apitable.ValueTime},
+		{formula("Array"), apitable.ValueStrings},
+		{formula(""), apitable.ValueComputed},
+		{&apitable.Field{Type: apitable.FieldFormula}, apitable.ValueComputed},
+		{lookup("Number"), apitable.ValueArray},
+		{lookup("Boolean"), apitable.ValueArray},
+		{lookup("DateTime"), apitable.ValueArray},
+		{lookup("String"), apitable.ValueStrings},
+		{&apitable.Field{Type: apitable.FieldMagicLookUp}, apitable.ValueStrings},
+		{&apitable.Field{Type: apitable.FieldAutoNumber}, apitable.ValueInteger},
+		{&apitable.Field{Type: apitable.FieldMagicLink}, apitable.ValueStrings},
+		{&apitable.Field{Type: "Hologram"}, apitable.ValueNone},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.f.ValueKind(), "%s %v", tt.f.Type, tt.f.Property)
+	}
+	assert.Equal(t, "text", apitable.ValueText.String())
+	assert.Equal(t, "ValueKind(99)", apitable.ValueKind(99).String())
 }

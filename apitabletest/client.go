@@ -1,7 +1,6 @@
 package apitabletest
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -18,7 +17,7 @@ func (s *Server) NewClient(opts ...apitable.Option) (*apitable.Client, error) {
 		apitable.WithRetry(3, time.Millisecond, 10*time.Millisecond),
 	}
 	all = append(all, opts...)
-	return apitable.New(s.cfg.token, all...)
+	return apitable.New(s.cfg.Token, all...)
 }
 
 // Client is NewClient for tests: it fails the test (t.Fatalf) when the
@@ -36,43 +35,6 @@ func (s *Server) Client(opts ...apitable.Option) *apitable.Client {
 	return c
 }
 
-// Records returns every record of the datasheet in first-view row order,
-// with Fields keyed by field name in the json read format (computed fields
-// included, empty cells omitted). An unknown datasheet fails the test.
-func (s *Server) Records(datasheetID string) []apitable.Record {
-	if s.tb != nil {
-		s.tb.Helper()
-	}
-	s.mu.Lock()
-	ds := s.st.dsts[datasheetID]
-	if ds == nil {
-		s.mu.Unlock()
-		s.fatalf("Records: unknown datasheet %q", datasheetID)
-		return nil
-	}
-	out := make([]apitable.Record, 0, len(ds.order))
-	for _, id := range ds.order {
-		rec := ds.records[id]
-		ro := s.renderRecord(ds, rec, ds.fields, false, false, true)
-		fields := apitable.Fields{}
-		for _, k := range ro.Fields.keys {
-			// Round-trip through JSON so values are exactly what a client
-			// decodes (float64, []any, map[string]any).
-			var v any
-			_ = json.Unmarshal(encodeJSON(ro.Fields.vals[k]), &v)
-			fields[k] = v
-		}
-		out = append(out, apitable.Record{
-			ID:        rec.id,
-			CreatedAt: time.UnixMilli(rec.createdAt).UTC(),
-			UpdatedAt: time.UnixMilli(rec.updatedAt).UTC(),
-			Fields:    fields,
-		})
-	}
-	s.mu.Unlock()
-	return out
-}
-
 // InMemoryClient is like Client but sends every request through
 // Transport(): no listener is started and no network goroutine runs, so it
 // can be used inside testing/synctest bubbles. The base URL is
@@ -82,11 +44,11 @@ func (s *Server) InMemoryClient(opts ...apitable.Option) *apitable.Client {
 		s.tb.Helper()
 	}
 	all := []apitable.Option{
-		apitable.WithBaseURL("http://127.0.0.1" + s.cfg.prefix),
+		apitable.WithBaseURL("http://127.0.0.1" + s.cfg.Prefix),
 		apitable.WithHTTPClient(&http.Client{Transport: s.Transport()}),
 		apitable.WithRetry(3, time.Millisecond, 10*time.Millisecond),
 	}
-	c, err := apitable.New(s.cfg.token, append(all, opts...)...)
+	c, err := apitable.New(s.cfg.Token, append(all, opts...)...)
 	if err != nil {
 		s.fatalf("apitabletest: building client: %v", err)
 		return nil

@@ -168,3 +168,21 @@ func ExampleServer_SetPermission() {
 	// create: true
 	// update: <nil> false
 }
+
+// An Answer fault lets the write through and spoils the answer: the
+// server holds the record once, and the client cannot use the reply. Tests
+// of code that must not duplicate writes check the store, not the reply.
+func ExampleAnswerMode() {
+	srv := apitabletest.New()
+	defer srv.Close()
+	ds := srv.AddDatasheet(srv.SpaceID(), exampleContacts)
+	client, err := srv.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv.InjectFault(apitabletest.Fault{Method: "POST", Path: "/records", Answer: apitabletest.AnswerWithoutData})
+	_, err = client.Records.Create(context.Background(), ds.ID, []apitable.Fields{{"Name": "Cy"}}, nil)
+	fmt.Println(err != nil, len(srv.Records(ds.ID)))
+	// Output:
+	// true 3
+}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/apitable-go/apitable/apitabletest/internal/fake"
 )
 
 type resp struct {
@@ -139,3 +141,19 @@ func taskSheet(t testing.TB, s *Server) *Datasheet {
 }
 
 func recordsPath(ds *Datasheet) string { return "/fusion/v1/datasheets/" + ds.ID + "/records" }
+
+// Constants of the fake's model that tests compare answers with.
+const (
+	assetHost = fake.AssetHost
+	userID    = fake.UserID
+	userName  = fake.UserName
+)
+
+// encodeJSON encodes v as the fake does (no HTML escaping, no newline).
+func encodeJSON(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}

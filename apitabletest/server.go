@@ -1,8 +1,8 @@
 // Package apitabletest provides an in-memory fake of the APITable Fusion API
 // for tests, in the spirit of net/http/httptest.
 //
-// The fake follows the API as the real server implements it (the project's
-// apitable-api.md, cited as §n below): the response envelope, the guard
+// The fake follows the API as the real server implements it
+// (docs/server-behaviour.md, cited as §n below): the response envelope, the guard
 // order (route → auth → rate limit → body parser → space/datasheet checks →
 // parameter validation → pipes → service), the business codes and messages,
 // paging, batch limits, select-option auto-creation, computed fields and the
@@ -42,7 +42,6 @@ package apitabletest
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -53,53 +52,49 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/apitable-go/apitable/apitabletest/internal/fake"
 )
 
 // ServerOption configures a Server.
 type ServerOption func(*config)
 
+// config is the API's settings (fake.Config) plus the network face's.
 type config struct {
-	token       string
-	ratePoints  int
-	rateWindow  time.Duration
-	latency     time.Duration
-	maxPerWrite int
-	maxRows     int
-	prefix      string
-	bodyLimit   int64
-	attachCap   int64 // per-space attachment capacity in bytes
-	seed        uint64
-	seeded      bool
+	fake.Config
+	latency time.Duration
+	seed    uint64
+	seeded  bool
 }
 
 func defaultConfig() config {
-	return config{
-		token:       "apitabletest-token",
-		ratePoints:  5,
-		rateWindow:  time.Second,
-		maxPerWrite: 10,
-		maxRows:     50000,
-		bodyLimit:   100 << 20,
-		attachCap:   1 << 30,
-	}
+	return config{Config: fake.Config{
+		Token:       "apitabletest-token",
+		RatePoints:  5,
+		RateWindow:  time.Second,
+		MaxPerWrite: 10,
+		MaxRows:     50000,
+		BodyLimit:   100 << 20,
+		AttachCap:   1 << 30,
+	}}
 }
 
 // WithToken sets the API token the server accepts (default
 // "apitabletest-token").
-func WithToken(token string) ServerOption { return func(c *config) { c.token = token } }
+func WithToken(token string) ServerOption { return func(c *config) { c.Token = token } }
 
 // WithRateLimit sets the v1 rate limit: points requests per fixed window
 // per (datasheet-or-space id, token), §3. The default is 5 per second.
 // points < 1 disables the limiter.
 func WithRateLimit(points int, window time.Duration) ServerOption {
 	return func(c *config) {
-		c.ratePoints = points
-		c.rateWindow = window
+		c.RatePoints = points
+		c.RateWindow = window
 	}
 }
 
 // WithoutRateLimit disables the rate limiter.
-func WithoutRateLimit() ServerOption { return func(c *config) { c.ratePoints = 0 } }
+func WithoutRateLimit() ServerOption { return func(c *config) { c.RatePoints = 0 } }
 
 // WithLatency adds a fixed delay before every request is handled. The delay
 // ends early when the request's context is done.
@@ -107,16 +102,16 @@ func WithLatency(d time.Duration) ServerOption { return func(c *config) { c.late
 
 // WithMaxRecordsPerWrite sets the maximum number of records per create,
 // update or delete (default 10, §6.2).
-func WithMaxRecordsPerWrite(n int) ServerOption { return func(c *config) { c.maxPerWrite = n } }
+func WithMaxRecordsPerWrite(n int) ServerOption { return func(c *config) { c.MaxPerWrite = n } }
 
 // WithMaxRows sets the row cap of a datasheet (default 50000); a create
 // beyond it answers HTTP 500, code 304 (§6.2).
-func WithMaxRows(n int) ServerOption { return func(c *config) { c.maxRows = n } }
+func WithMaxRows(n int) ServerOption { return func(c *config) { c.MaxRows = n } }
 
 // WithPathPrefix serves the API under prefix, e.g. "/gateway" gives
 // "/gateway/fusion/v1/...".
 func WithPathPrefix(prefix string) ServerOption {
-	return func(c *config) { c.prefix = "/" + strings.Trim(prefix, "/") }
+	return func(c *config) { c.Prefix = "/" + strings.Trim(prefix, "/") }
 }
 
 // WithSeed makes the draws of probabilistic faults (Fault.Rate)
@@ -140,66 +135,20 @@ type Request struct {
 	Time   time.Time
 }
 
-// DropMode says how an injected fault drops the connection.
-type DropMode int
-
-const (
-	// DropNone answers normally (with the fault's status, if any).
-	DropNone DropMode = iota
-	// DropBeforeHandling closes the connection before the request is
-	// processed: nothing is applied.
-	DropBeforeHandling
-	// DropAfterHandling processes and commits the request, then closes the
-	// connection without sending the response.
-	DropAfterHandling
-)
-
-// Fault is an injected failure: for the next Count matching requests, or,
-// with Rate set, for each matching request with probability Rate for as
-// long as it is installed (see InjectFault and ClearFaults).
-type Fault struct {
-	Method string // "" matches any method
-	Path   string // substring of the request path; "" matches any
-	Count  int    // how many matching requests it applies to (0 means 1); ignored when Rate is set
-	// Rate, when in (0, 1], makes the fault probabilistic: every matching
-	// request is hit with this probability (one draw per matching request,
-	// from the server's generator; see WithSeed), and the fault stays
-	// installed until ClearFaults. A request the draw spares goes on to the
-	// next installed fault. 0 means the Count behaviour; values above 1
-	// count as 1.
-	Rate    float64
-	Status  int // HTTP status to answer with, as an error envelope
-	Code    int // business code; defaults to Status
-	Message string
-	Drop    DropMode
-	Delay   time.Duration // extra delay before answering (ends with the request ctx)
-	Body    string        // raw body sent instead of an envelope, with Status
-}
-
-type faultState struct {
-	f    Fault
-	left int
-}
-
-type window struct {
-	start time.Time
-	count int
-}
-
 // Server is the fake APITable server. It is safe for concurrent use.
 type Server struct {
 	cfg config
 	tb  testing.TB
 
-	mu        sync.Mutex
-	idCounter uint64
-	reqID     uint64
-	log       []Request
-	faults    []*faultState
-	rng       *rand.Rand // fault draws; guarded by mu
-	windows   map[string]*window
-	st        *store
+	api *fake.Backend // the model and the API handlers
+	// apiHandle is api.Handle; tests replace it to make the API panic.
+	apiHandle func(w http.ResponseWriter, r *http.Request, body []byte, tooLarge bool) (status, code int)
 	defSpace  string
+
+	mu     sync.Mutex // guards log, faults and rng
+	log    []Request
+	faults []*faultState
+	rng    *rand.Rand // fault draws
 
 	srvOnce sync.Once
 	srv     *httptest.Server
@@ -216,16 +165,16 @@ func New(opts ...ServerOption) *Server {
 			o(&cfg)
 		}
 	}
-	if cfg.prefix == "/" {
-		cfg.prefix = ""
+	if cfg.Prefix == "/" {
+		cfg.Prefix = ""
 	}
 	seed := cfg.seed
 	if !cfg.seeded {
 		seed = rand.Uint64() //nolint:gosec // G404: seeds the fake's reproducible fault/latency choices, not security
 	}
-	s := &Server{cfg: cfg, windows: map[string]*window{}, rng: rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))} //nolint:gosec // G404: a seedable RNG so tests can replay fault schedules
-	s.st = newStore(s)
-	s.handler = http.HandlerFunc(s.serveHTTP)
+	s := &Server{cfg: cfg, api: fake.New(cfg.Config), rng: rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))} //nolint:gosec // G404: a seedable RNG so tests can replay fault schedules
+	s.apiHandle = s.api.Handle
+	s.handler = s.recoverPanics(http.HandlerFunc(s.serveHTTP))
 	s.defSpace = s.AddSpace("apitabletest space")
 	return s
 }
@@ -255,11 +204,11 @@ func (s *Server) URL() string {
 	if s.srv == nil {
 		return ""
 	}
-	return s.srv.URL + s.cfg.prefix
+	return s.srv.URL + s.cfg.Prefix
 }
 
 // Token returns the API token the server accepts.
-func (s *Server) Token() string { return s.cfg.token }
+func (s *Server) Token() string { return s.cfg.Token }
 
 // SpaceID returns the id of the default space created by New.
 func (s *Server) SpaceID() string { return s.defSpace }
@@ -304,57 +253,6 @@ func (s *Server) ResetRequests() {
 	s.mu.Unlock()
 }
 
-// InjectFault makes the next f.Count requests matching f.Method and f.Path
-// fail as f describes or, when f.Rate is set, each matching request with
-// probability f.Rate until ClearFaults. Faults are matched in the order
-// they were injected, before anything else (authentication, rate limit) is
-// checked; at most one fault hits a request.
-func (s *Server) InjectFault(f Fault) {
-	n := f.Count
-	if n <= 0 {
-		n = 1
-	}
-	s.mu.Lock()
-	s.faults = append(s.faults, &faultState{f: f, left: n})
-	s.mu.Unlock()
-}
-
-// ClearFaults removes every installed fault, counted and probabilistic.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	s.faults = nil
-	s.mu.Unlock()
-}
-
-// takeFault finds the first fault that hits the request, consuming one use
-// of a counted fault.
-func (s *Server) takeFault(method, path string) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, fs := range s.faults {
-		if fs.f.Method != "" && !strings.EqualFold(fs.f.Method, method) {
-			continue
-		}
-		if fs.f.Path != "" && !strings.Contains(path, fs.f.Path) {
-			continue
-		}
-		if fs.f.Rate > 0 {
-			if s.rng.Float64() >= fs.f.Rate {
-				continue // spared by the draw
-			}
-			f := fs.f
-			return &f
-		}
-		fs.left--
-		if fs.left <= 0 {
-			s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
-		}
-		f := fs.f
-		return &f
-	}
-	return nil
-}
-
 func (s *Server) fatalf(format string, args ...any) {
 	if s.tb != nil {
 		s.tb.Helper()
@@ -373,52 +271,4 @@ func cloneValues(v url.Values) url.Values {
 		out[k] = append([]string(nil), vs...)
 	}
 	return out
-}
-
-// sleepCtx waits for d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-// newID returns prefix + n alphanumerics derived from a per-server counter
-// (§5 lengths). Deterministic for a given sequence of calls. Callers hold
-// s.mu or are in construction.
-func (s *Server) newID(prefix string, n int) string {
-	s.idCounter++
-	return prefix + scrambleID(s.idCounter, n)
-}
-
-// scrambleID maps c bijectively to n base-62 digits (for c < 62^10).
-func scrambleID(c uint64, n int) string {
-	const mod = 839299365868340224 // 62^10
-	x := (c*0x5DEECE66D + 0x2F1B3C) % mod
-	buf := make([]byte, 10)
-	for i := 9; i >= 0; i-- {
-		buf[i] = idAlphabet[x%62]
-		x /= 62
-	}
-	out := string(buf)
-	for len(out) < n {
-		// pad node ids (15) with digits of the counter itself
-		y := c
-		var p [5]byte
-		for i := 4; i >= 0; i-- {
-			p[i] = idAlphabet[(y*7+uint64(i)*13)%62]
-			y /= 62
-		}
-		out += string(p[:])
-	}
-	return out[:n]
 }

@@ -24,7 +24,10 @@ import (
 // (nothing was sent or applied; the request is not logged) with an error
 // matching syscall.ECONNRESET; DropAfterHandling fails after the handler
 // ran and committed, with an error matching io.ErrUnexpectedEOF. A done
-// request context makes RoundTrip return the context's error.
+// request context makes RoundTrip return the context's error. A panic in
+// the fake's handler never reaches the caller: it is answered HTTP 500,
+// code 500, message "SERVER_ERROR" (also over the loopback listener) and
+// logged to the test.
 func (s *Server) Transport() http.RoundTripper { return memTransport{s: s} }
 
 type memTransport struct{ s *Server }

@@ -175,7 +175,7 @@ func valueType(f apitable.Field) string {
 	switch p := f.Property.(type) {
 	case *apitable.FormulaProperty:
 		return p.ValueType
-	case *apitable.LookupProperty:
+	case *apitable.MagicLookUpProperty:
 		return p.ValueType
 	}
 	return ""

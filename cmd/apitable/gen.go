@@ -87,58 +87,41 @@ type genInput struct {
 	OmitEmpty     bool
 }
 
-// goType returns the Go type of a field's cells (as TableOf reads them)
-// and whether the field is read-only.
+// goType returns the Go type of a field's cells (as table.Of reads them,
+// chosen by the field's apitable.ValueKind) and whether the field is
+// read-only.
 func goType(f apitable.Field) (typ string, readonly bool) {
-	readonly = f.Type.ReadOnly() || f.Type == apitable.FieldNotSupport
-	switch f.Type.Canonical() {
-	case apitable.FieldSingleText, apitable.FieldText, apitable.FieldEmail, apitable.FieldPhone,
-		apitable.FieldSingleSelect, apitable.FieldCascader:
+	readonly = f.Type.ReadOnly()
+	switch f.ValueKind() {
+	case apitable.ValueText:
 		return "string", readonly
-	case apitable.FieldNumber, apitable.FieldCurrency, apitable.FieldPercent, apitable.FieldRating:
+	case apitable.ValueNumber:
 		return "float64", readonly
-	case apitable.FieldAutoNumber:
+	case apitable.ValueInteger:
 		return "int64", readonly
-	case apitable.FieldCheckbox:
+	case apitable.ValueBool:
 		return "bool", readonly
-	case apitable.FieldDateTime, apitable.FieldCreatedTime, apitable.FieldLastModifiedTime:
+	case apitable.ValueTime:
 		return "time.Time", readonly
-	case apitable.FieldMultiSelect, apitable.FieldTwoWayLink, apitable.FieldOneWayLink:
+	case apitable.ValueStrings:
 		return "[]string", readonly
-	case apitable.FieldAttachment:
+	case apitable.ValueAttachments:
 		return "[]apitable.Attachment", readonly
-	case apitable.FieldMember:
+	case apitable.ValueMembers:
 		return "[]apitable.Member", readonly
-	case apitable.FieldURL:
+	case apitable.ValueURL:
 		return "apitable.URL", readonly
-	case apitable.FieldCreatedBy, apitable.FieldLastModifiedBy:
+	case apitable.ValueUser:
 		return "apitable.User", readonly
-	case apitable.FieldWorkDoc:
+	case apitable.ValueWorkDocs:
 		return "[]apitable.WorkDoc", readonly
-	case apitable.FieldMagicLookUp:
-		switch valueType(f) {
-		case "Number", "Boolean", "DateTime":
-			return "[]any", readonly
-		}
-		return "[]string", readonly
-	case apitable.FieldFormula:
-		switch valueType(f) {
-		case "String":
-			return "string", readonly
-		case "Number":
-			return "float64", readonly
-		case "Boolean":
-			return "bool", readonly
-		case "DateTime":
-			return "time.Time", readonly
-		case "Array":
-			return "[]string", readonly
-		}
+	case apitable.ValueArray:
+		return "[]any", readonly
 	}
-	return "any", readonly
+	return "any", readonly // a formula of unknown value type, Button, NotSupport, unknown types
 }
 
-// reservedNames are taken by the embedded apitable.RecordMeta.
+// reservedNames are taken by the embedded table.RecordMeta.
 var reservedNames = map[string]bool{"RecordMeta": true, "ID": true, "CreatedAt": true, "UpdatedAt": true}
 
 var fieldIDShape = regexp.MustCompile(`^fld[0-9A-Za-z]{10}$`)
@@ -181,12 +164,11 @@ func generate(in genInput) ([]byte, error) {
 	type line struct{ comment, name, typ, tag string }
 	var lines []line
 	used := map[string]bool{in.Type: true}
-	needTime := false
+	needTime, needAPITable := false, false
 	for _, f := range in.Fields {
 		typ, ro := goType(f)
-		if strings.Contains(typ, "time.") {
-			needTime = true
-		}
+		needTime = needTime || strings.Contains(typ, "time.")
+		needAPITable = needAPITable || strings.Contains(typ, "apitable.")
 		name := goIdent(f.Name, "Field")
 		if reservedNames[name] {
 			name += "Field"
@@ -229,16 +211,19 @@ func generate(in genInput) ([]byte, error) {
 		}
 		lines = append(lines, line{comment: comment, name: name, typ: typ, tag: tag})
 	}
+	b.WriteString("import (\n")
 	if needTime {
-		b.WriteString("import (\n\t\"time\"\n\n\t\"github.com/apitable-go/apitable\"\n)\n\n")
-	} else {
-		b.WriteString("import \"github.com/apitable-go/apitable\"\n\n")
+		b.WriteString("\t\"time\"\n\n")
 	}
+	if needAPITable {
+		b.WriteString("\t\"github.com/apitable-go/apitable\"\n")
+	}
+	b.WriteString("\t\"github.com/apitable-go/apitable/table\"\n)\n\n")
 	fmt.Fprintf(&b, "// %sDatasheetID is the id of the datasheet %s was generated from.\n", in.Type, in.Type)
 	fmt.Fprintf(&b, "const %sDatasheetID = %s\n\n", in.Type, strconv.Quote(in.DatasheetID))
-	b.WriteString(wrapComment(fmt.Sprintf("%s is one record of datasheet %s. Use it with apitable.TableOf[%s](client, %sDatasheetID).",
+	b.WriteString(wrapComment(fmt.Sprintf("%s is one record of datasheet %s. Use it with table.Of[%s](client, %sDatasheetID).",
 		in.Type, desc, in.Type, in.Type), ""))
-	fmt.Fprintf(&b, "type %s struct {\n\tapitable.RecordMeta\n", in.Type)
+	fmt.Fprintf(&b, "type %s struct {\n\ttable.RecordMeta\n", in.Type)
 	for _, l := range lines {
 		fmt.Fprintf(&b, "\n%s\t%s %s %s\n", wrapComment(l.comment, "\t"), l.name, l.typ, l.tag)
 	}

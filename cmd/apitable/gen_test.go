@@ -92,7 +92,7 @@ func TestGenGolden(t *testing.T) {
 	}
 }
 
-// TestGenCompiles builds the golden file, with a use of apitable.TableOf
+// TestGenCompiles builds the golden file, with a use of table.Of
 // and Check against the fake, in a throwaway module that requires this one
 // through a replace directive.
 func TestGenCompiles(t *testing.T) {
@@ -128,8 +128,7 @@ func TestGenCompiles(t *testing.T) {
 	write("go.mod", "module gentest\n\ngo 1.25.0\n\nrequire github.com/apitable-go/apitable v0.0.0\n\nreplace github.com/apitable-go/apitable => "+root+"\n")
 	write("go.sum", string(sum))
 	write("tasks/tasks.go", string(src))
-	// A program that maps the struct with TableOf: it must type-check.
-	// A program that maps the struct with TableOf and checks it against
+	// A program that maps the struct with table.Of and checks it against
 	// the live fields of the fake's datasheet.
 	write("main.go", `package main
 
@@ -139,6 +138,7 @@ import (
 	"os"
 
 	"github.com/apitable-go/apitable"
+	"github.com/apitable-go/apitable/table"
 	"gentest/tasks"
 )
 
@@ -147,7 +147,7 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	t, err := apitable.TableOf[tasks.DemoTasks](c, tasks.DemoTasksDatasheetID)
+	t, err := table.Of[tasks.DemoTasks](c, tasks.DemoTasksDatasheetID)
 	if err != nil {
 		fmt.Println(err)
 		os.Exit(1)
@@ -170,6 +170,6 @@ func main() {
 		t.Fatalf("the fixture's datasheet %s is not the golden's", ds)
 	}
 	if out, err := exec.CommandContext(t.Context(), bin, srv.URL(), srv.Token()).CombinedOutput(); err != nil { //nolint:gosec // G204: the binary this test just built
-		t.Fatalf("TableOf/Check of the generated struct: %v\n%s", err, out)
+		t.Fatalf("table.Of/Check of the generated struct: %v\n%s", err, out)
 	}
 }

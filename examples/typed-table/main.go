@@ -19,12 +19,13 @@ import (
 
 	"github.com/apitable-go/apitable"
 	"github.com/apitable-go/apitable/apitabletest"
+	"github.com/apitable-go/apitable/table"
 )
 
 // Contact is one row. Fields map to columns by name; RecordMeta carries the
 // record id and timestamps.
 type Contact struct {
-	apitable.RecordMeta
+	table.RecordMeta
 	Name      string        `apitable:"Name"`
 	Email     string        `apitable:"Email"`
 	Score     float64       `apitable:"Score,omitempty"`
@@ -50,13 +51,13 @@ func run() error {
 	}
 	defer cleanup()
 
-	contacts, err := apitable.TableOf[Contact](client, datasheetID)
+	contacts, err := table.Of[Contact](client, datasheetID)
 	if err != nil {
 		return err
 	}
 	// Fail fast, naming every renamed, removed or mistyped column.
 	if err := contacts.Check(ctx); err != nil {
-		var se *apitable.SchemaError
+		var se *table.SchemaError
 		if errors.As(err, &se) {
 			for _, p := range se.Problems {
 				fmt.Fprintln(os.Stderr, "schema:", p)
@@ -70,7 +71,7 @@ func run() error {
 	out, err := contacts.Upsert(ctx, []Contact{
 		{Name: "Ann", Email: "ann@example.com", Score: 9.5, Active: true, Tags: []string{"vip"}, LastSeen: &seen},
 		{Name: "Bo", Email: "bo@example.com", Active: true},
-	}, "Email")
+	}, []string{"Email"})
 	if err != nil {
 		return fmt.Errorf("upsert: %w", err)
 	}

@@ -1,0 +1,104 @@
+package fake
+
+import "time"
+
+// insertRecordLocked creates a record with converted cells at position pos
+// of the row order.
+func (s *Backend) insertRecordLocked(ds *datasheet, cells map[string]any, pos int) *record {
+	now := time.Now().UnixMilli()
+	rec := &record{id: s.newID("rec", 10), cells: map[string]any{}, createdAt: now, updatedAt: now, fieldUpdated: map[string]int64{}, autoNumber: ds.nextAuto}
+	ds.nextAuto++
+	ds.records[rec.id] = rec
+	if pos > len(ds.order) {
+		pos = len(ds.order)
+	}
+	ds.order = append(ds.order, "")
+	copy(ds.order[pos+1:], ds.order[pos:])
+	ds.order[pos] = rec.id
+	for fid, v := range cells {
+		s.setCellLocked(ds, rec, fid, v, now)
+	}
+	return rec
+}
+
+// setCellLocked stores a converted value (nil clears), keeping two-way
+// links in sync.
+func (s *Backend) setCellLocked(ds *datasheet, rec *record, fid string, v any, now int64) bool {
+	f := ds.fieldByID(fid)
+	if f == nil {
+		return false
+	}
+	old, had := rec.cells[fid]
+	if isEmptyValue(v) {
+		if !had {
+			return false
+		}
+		delete(rec.cells, fid)
+	} else {
+		if had && jsonEqual(old, v) {
+			return false
+		}
+		rec.cells[fid] = v
+	}
+	rec.fieldUpdated[fid] = now
+	rec.updatedAt = now
+	if f.typ == "TwoWayLink" {
+		s.syncSibling(ds, rec, f, idList(old), idList(v), now)
+	}
+	return true
+}
+
+// syncSibling updates the brother field of a two-way link after rec's cell
+// changed from oldIDs to newIDs.
+func (s *Backend) syncSibling(ds *datasheet, rec *record, f *field, oldIDs, newIDs []string, now int64) {
+	fds := s.st.dsts[f.propString("foreignDatasheetId")]
+	bro := f.propString("brotherFieldId")
+	if fds == nil || bro == "" || (fds == ds && bro == f.id) {
+		return
+	}
+	in := func(list []string, id string) bool {
+		for _, x := range list {
+			if x == id {
+				return true
+			}
+		}
+		return false
+	}
+	touch := func(frec *record, add bool) {
+		cur := idList(frec.cells[bro])
+		has := in(cur, rec.id)
+		switch {
+		case add && !has:
+			cur = append(cur, rec.id)
+		case !add && has:
+			n := cur[:0:0]
+			for _, x := range cur {
+				if x != rec.id {
+					n = append(n, x)
+				}
+			}
+			cur = n
+		default:
+			return
+		}
+		if len(cur) == 0 {
+			delete(frec.cells, bro)
+		} else {
+			frec.cells[bro] = stringsToAny(cur)
+		}
+		frec.fieldUpdated[bro] = now
+		frec.updatedAt = now
+	}
+	for _, id := range oldIDs {
+		if !in(newIDs, id) {
+			if fr := fds.records[id]; fr != nil {
+				touch(fr, false)
+			}
+		}
+	}
+	for _, id := range newIDs {
+		if fr := fds.records[id]; fr != nil {
+			touch(fr, true)
+		}
+	}
+}
