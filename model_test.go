@@ -81,6 +81,16 @@ var modelFaults = []modelFault{
 	{"429 burst", func(r *rand.Rand) apitabletest.Fault {
 		return apitabletest.Fault{Count: 1 + r.IntN(8), Status: http.StatusTooManyRequests}
 	}},
+	{"500 after commit", func(r *rand.Rand) apitabletest.Fault {
+		return apitabletest.Fault{Rate: 0.1 + 0.3*r.Float64(), Answer: apitabletest.AnswerError}
+	}},
+	{"unusable 2xx after commit", func(r *rand.Rand) apitabletest.Fault {
+		modes := []apitabletest.AnswerMode{apitabletest.AnswerWithoutData, apitabletest.AnswerWrongShape, apitabletest.AnswerHTML}
+		return apitabletest.Fault{Rate: 0.1 + 0.3*r.Float64(), Answer: modes[r.IntN(len(modes))]}
+	}},
+	{"short answer", func(r *rand.Rand) apitabletest.Fault {
+		return apitabletest.Fault{Rate: 0.1 + 0.3*r.Float64(), Answer: apitabletest.AnswerShort}
+	}},
 }
 
 // model is the test's state: the fake, the client, the datasheets and the
