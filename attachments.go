@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/apitable-go/apitable/internal/batch"
 	"github.com/apitable-go/apitable/internal/retry"
 )
 
@@ -454,8 +455,8 @@ type UploadResult struct {
 	// Attachment is the uploaded file, nil when Err is set.
 	Attachment *Attachment
 	// Err is why the file is not uploaded: the upload's error, Open's
-	// error, or a *NotAttemptedError when an earlier fatal failure stopped
-	// the batch.
+	// error, or a *NotAttemptedError when the context ended or an earlier
+	// fatal failure stopped the batch.
 	Err error
 }
 
@@ -463,30 +464,61 @@ type UploadResult struct {
 // the datasheet's rate limiter paces them) and returns one result per file,
 // in input order. Every file is validated before anything is sent.
 //
-// The error is nil when every file was uploaded; otherwise it joins the
-// failed files' errors (each prefixed with the file name), so errors.Is
-// matches their sentinels. A failure that would repeat for every file —
-// ctx done, 401, 403, 301 (datasheet not found), 601/602 (no permission),
-// 426 space capacity full — stops the batch: the remaining files get a
-// *NotAttemptedError wrapping that cause. Other failures (including
-// ErrOutcomeUnknown) only fail their file.
+// The error is nil when every file was uploaded; otherwise it is a
+// *BatchError (Op "upload") whose chunks are the files (chunk i is file i),
+// so errors.Is matches the failed files' sentinels and Indices lists the
+// files by status. A failure that would repeat for every file — ctx done,
+// 401, 403, 404, 301 (datasheet not found), 601/602 (no permission), 426
+// space capacity full — stops the batch: the remaining files are not
+// opened and get a *NotAttemptedError. Other failures only fail their file;
+// a file whose upload may have reached the server is ChunkOutcomeUnknown.
 //
 // Each file is one POST /fusion/v1/datasheets/{datasheetId}/attachments;
 // see Upload for the bucket and the retry class.
 func (s *AttachmentsService) UploadMany(ctx context.Context, datasheetID string, files []UploadFile) ([]UploadResult, error) {
-	if ctx == nil {
-		return nil, invalid("ctx", "nil context")
+	if err := checkUploadMany(ctx, datasheetID, files); err != nil {
+		return nil, err
+	}
+	opts := s.c.batchOptions(1)
+	opts.InFlight = 1 // a file is opened just before its upload
+	opts.Admits = false
+	rep := batch.Run(ctx, files, opts, func(ctx context.Context, f []UploadFile, _ func()) ([]*Attachment, error) {
+		att, err := s.uploadOne(ctx, datasheetID, f[0])
+		if err != nil {
+			return nil, fmt.Errorf("upload %q: %w", f[0].Name, err)
+		}
+		return []*Attachment{att}, nil
+	})
+	results := make([]UploadResult, len(files))
+	for i, f := range files {
+		results[i] = UploadResult{Name: f.Name, Attachment: rep.Results[i]}
+	}
+	err := batchError[*Attachment]("upload", datasheetID, rep, nil)
+	var be *BatchError
+	if errors.As(err, &be) {
+		for _, c := range be.Chunks {
+			if c.Status != ChunkApplied {
+				results[c.Inputs[0]].Err = c.Err
+			}
+		}
+	}
+	return results, err
+}
+
+func checkUploadMany(ctx context.Context, datasheetID string, files []UploadFile) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
 	}
 	if err := checkID("datasheetID", datasheetID); err != nil {
-		return nil, err
+		return err
 	}
 	for i, f := range files {
 		field := fmt.Sprintf("files[%d]", i)
 		if err := checkUploadName(field+".Name", f.Name); err != nil {
-			return nil, err
+			return err
 		}
 		if (f.Open == nil) == (f.Reader == nil) {
-			return nil, invalid(field, "give exactly one of Open and Reader")
+			return invalid(field, "give exactly one of Open and Reader")
 		}
 		if f.Params != nil {
 			p := *f.Params
@@ -495,35 +527,11 @@ func (s *AttachmentsService) UploadMany(ctx context.Context, datasheetID string,
 				if errors.As(err, &ve) {
 					ve.Field = field + ".Params." + ve.Field
 				}
-				return nil, err
+				return err
 			}
 		}
 	}
-	results := make([]UploadResult, len(files))
-	var errs []error
-	var fatal error
-	for i, f := range files {
-		results[i].Name = f.Name
-		if fatal == nil {
-			if err := ctx.Err(); err != nil {
-				fatal = fmt.Errorf("apitable: POST %s: %w", uploadTemplate, err)
-			}
-		}
-		if fatal != nil {
-			results[i].Err = &NotAttemptedError{Cause: fatal}
-			errs = append(errs, fmt.Errorf("upload %q: %w", f.Name, results[i].Err))
-			continue
-		}
-		att, err := s.uploadOne(ctx, datasheetID, f)
-		results[i].Attachment, results[i].Err = att, err
-		if err != nil {
-			errs = append(errs, fmt.Errorf("upload %q: %w", f.Name, err))
-			if stopsUploads(ctx, err) {
-				fatal = err
-			}
-		}
-	}
-	return results, errors.Join(errs...)
+	return nil
 }
 
 func (s *AttachmentsService) uploadOne(ctx context.Context, datasheetID string, f UploadFile) (*Attachment, error) {
@@ -540,18 +548,4 @@ func (s *AttachmentsService) uploadOne(ctx context.Context, datasheetID string, 
 		r = rc
 	}
 	return s.Upload(ctx, datasheetID, f.Name, r, f.Params)
-}
-
-// stopsUploads reports whether err would repeat for every later file.
-func stopsUploads(ctx context.Context, err error) bool {
-	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return true
-	}
-	for _, s := range []error{ErrUnauthorized, ErrForbidden, ErrDatasheetNotFound, ErrNodePermission} {
-		if errors.Is(err, s) {
-			return true
-		}
-	}
-	var ae *APIError
-	return errors.As(err, &ae) && ae.Code == 426 && strings.Contains(ae.Message, "capacity")
 }

@@ -605,6 +605,51 @@ func TestUploadManyStopsOnFatal(t *testing.T) {
 	}
 }
 
+// TestUploadManyReportsThroughBatchError: UploadMany's error is a
+// *BatchError whose chunks are the files: an upload answered 500 (it may
+// have been stored) is outcome-unknown and does not stop the others.
+func TestUploadManyReportsThroughBatchError(t *testing.T) {
+	t.Parallel()
+	srv := attServer(t)
+	ds := attSheet(t, srv)
+	c := memClient(t, srv, srv.Transport())
+	files := make([]apitable.UploadFile, 3)
+	for i := range files {
+		files[i] = apitable.UploadFile{Name: fmt.Sprintf("f%d.txt", i), Reader: strings.NewReader(fmt.Sprint(i))}
+	}
+	_, err := c.Attachments.UploadMany(t.Context(), ds.ID, files[:1])
+	require.NoError(t, err)
+	srv.InjectFault(apitabletest.Fault{Method: "POST", Path: "/attachments", Status: 500})
+	files[0].Reader = strings.NewReader("0")
+	res, err := c.Attachments.UploadMany(t.Context(), ds.ID, files)
+	var be *apitable.BatchError
+	require.ErrorAs(t, err, &be)
+	assert.Equal(t, "upload", be.Op)
+	assert.Equal(t, ds.ID, be.DatasheetID)
+	require.Len(t, be.Chunks, 3)
+	assert.Equal(t, []int{0}, be.Indices(apitable.ChunkOutcomeUnknown))
+	assert.Equal(t, []int{1, 2}, be.Indices(apitable.ChunkApplied))
+	require.ErrorIs(t, err, apitable.ErrOutcomeUnknown)
+	assert.Contains(t, err.Error(), "1 of 3 files not uploaded")
+	assert.Contains(t, be.Chunks[0].Err.Error(), `"f0.txt"`)
+	require.ErrorIs(t, res[0].Err, apitable.ErrOutcomeUnknown)
+	assert.NotNil(t, res[1].Attachment)
+	assert.NotNil(t, res[2].Attachment)
+
+	// A fatal failure: the files after it were not attempted, and say why.
+	srv.SetPermission(ds.ID, apitabletest.RoleReader)
+	for i := range files {
+		files[i].Reader = strings.NewReader("x")
+	}
+	_, err = c.Attachments.UploadMany(t.Context(), ds.ID, files)
+	require.ErrorAs(t, err, &be)
+	assert.Equal(t, []int{0, 1, 2}, be.Indices(apitable.ChunkFailed))
+	var na *apitable.NotAttemptedError
+	require.ErrorAs(t, be.Chunks[1].Err, &na)
+	assert.False(t, na.ContextDone)
+	assert.Contains(t, na.Error(), "not sent after an earlier chunk failed")
+}
+
 func TestUploadManyValidation(t *testing.T) {
 	t.Parallel()
 	srv := attServer(t)

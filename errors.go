@@ -206,8 +206,9 @@ type ChunkStatus int
 const (
 	// ChunkApplied means the server applied the chunk.
 	ChunkApplied ChunkStatus = iota
-	// ChunkFailed means the chunk was definitely not applied (a definite error
-	// answer, or it was never sent). Re-sending it is safe.
+	// ChunkFailed means the chunk was definitely not applied: a definite
+	// error answer, or it was never sent (then Err is a *NotAttemptedError).
+	// Re-sending it is safe.
 	ChunkFailed
 	// ChunkOutcomeUnknown means the chunk was sent and no definite answer came
 	// back; it may or may not have been applied. It was not re-sent. Check
@@ -231,26 +232,28 @@ func (s ChunkStatus) String() string {
 type ChunkResult struct {
 	// Index is the chunk's position in Chunks.
 	Index int
-	// Inputs are the indices of the chunk's inputs. For plain chunks they
-	// are Start, Start+1, …, End-1; Upsert and KeyFields recovery make
-	// chunks of inputs that are not contiguous, and then Start and End
-	// are both 0.
+	// Inputs are the indices of the chunk's inputs, ascending. For plain
+	// chunks they are Start, Start+1, …, End-1. Upsert, KeyFields recovery
+	// and a delete finished after an ambiguous attempt can make chunks of
+	// inputs that are not contiguous; then Start and End are both 0.
 	Inputs     []int
 	Start, End int
 	Status     ChunkStatus
 	// Records holds the server's records for an applied create or update.
 	Records []Record
-	// Err is the cause for a failed or unknown chunk.
+	// Err is the cause for a failed or unknown chunk; a *NotAttemptedError
+	// for a chunk that was never sent.
 	Err error
 }
 
-// BatchError reports a batch write (Records.Create, Update, Delete) in which
-// at least one chunk was not applied. It lists every chunk, so a caller can
-// resume exactly what is missing: re-send the failed chunks, check the
-// datasheet for the ones with an unknown outcome. errors.Is matches the
-// sentinels of the chunks' causes (ErrOutcomeUnknown included).
+// BatchError reports a batch write (Records.Create, Update, Delete, Upsert
+// and Attachments.UploadMany) in which at least one chunk was not applied.
+// It lists every chunk, so a caller can resume exactly what is missing:
+// re-send the failed chunks, check the datasheet for the ones with an
+// unknown outcome. errors.Is matches the sentinels of the chunks' causes
+// (ErrOutcomeUnknown included). For UploadMany each chunk is one file.
 type BatchError struct {
-	// Op is "create", "update" or "delete".
+	// Op is "create", "update", "delete", "upsert" or "upload".
 	Op          string
 	DatasheetID string
 	// Chunks has one entry per chunk, in input order.
@@ -276,8 +279,12 @@ func (e *BatchError) Error() string {
 			break
 		}
 	}
-	msg := fmt.Sprintf("apitable: %s records in %s: %d of %d chunks not applied (%d failed, %d outcome unknown)",
-		e.Op, e.DatasheetID, len(e.Chunks)-e.count(ChunkApplied), len(e.Chunks),
+	what, unit := "records in", "chunks not applied"
+	if e.Op == "upload" {
+		what, unit = "files to", "files not uploaded"
+	}
+	msg := fmt.Sprintf("apitable: %s %s %s: %d of %d %s (%d failed, %d outcome unknown)",
+		e.Op, what, e.DatasheetID, len(e.Chunks)-e.count(ChunkApplied), len(e.Chunks), unit,
 		e.count(ChunkFailed), e.count(ChunkOutcomeUnknown))
 	if first != nil {
 		msg += "; first: " + first.Error()
@@ -308,15 +315,27 @@ func (e *BatchError) Indices(s ChunkStatus) []int {
 	return idx
 }
 
-// NotAttemptedError is the cause of a chunk that was never sent because an
-// earlier chunk's failure (Cause) meant it would fail the same way.
-type NotAttemptedError struct{ Cause error }
+// NotAttemptedError is the cause of a chunk that was never sent: the
+// context ended before its turn (ContextDone), or an earlier chunk's
+// failure (Cause) meant it would fail the same way. Such a chunk is
+// reported ChunkFailed: it is definitely not applied.
+type NotAttemptedError struct {
+	// Cause is the context's error when ContextDone, else the earlier
+	// chunk's failure.
+	Cause error
+	// ContextDone reports that the chunk was not sent because the context
+	// was cancelled or its deadline passed.
+	ContextDone bool
+}
 
 func (e *NotAttemptedError) Error() string {
+	if e.ContextDone {
+		return "apitable: not sent, the context ended: " + e.Cause.Error()
+	}
 	return "apitable: not sent after an earlier chunk failed: " + e.Cause.Error()
 }
 
-// Unwrap returns the earlier chunk's cause.
+// Unwrap returns the cause.
 func (e *NotAttemptedError) Unwrap() error { return e.Cause }
 
 // checkID rejects ids that cannot name an API object before any I/O: empty,

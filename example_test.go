@@ -705,7 +705,11 @@ func ExampleAttachmentsService_UploadMany() {
 			Params: &apitable.UploadParams{ContentType: "text/csv"}},
 		{Name: "c.txt", Open: func() (io.ReadCloser, error) { return nil, errors.New("no such file") }},
 	})
-	fmt.Println(err)
+	// The error is a *BatchError whose chunks are the files.
+	var be *apitable.BatchError
+	if errors.As(err, &be) {
+		fmt.Println("failed files:", be.Indices(apitable.ChunkFailed))
+	}
 	for _, r := range results {
 		if r.Err != nil {
 			fmt.Println(r.Name, "error:", r.Err)
@@ -714,10 +718,10 @@ func ExampleAttachmentsService_UploadMany() {
 		fmt.Println(r.Name, r.Attachment.MimeType)
 	}
 	// Output:
-	// upload "c.txt": apitable: opening "c.txt": no such file
+	// failed files: [2]
 	// a.txt text/plain; charset=utf-8
 	// b.csv text/csv
-	// c.txt error: apitable: opening "c.txt": no such file
+	// c.txt error: upload "c.txt": apitable: opening "c.txt": no such file
 }
 
 func ExampleSpacesService_List() {

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/apitable-go/apitable/formula"
+	"github.com/apitable-go/apitable/internal/batch"
 )
 
 // Records identified by key fields: exactly-once creates (CreateRecordsParams
@@ -49,7 +49,7 @@ func newKeyIndex(records []Fields, keyFields []string) (*keyIndex, error) {
 	for i, r := range records {
 		for _, k := range keyFields {
 			v, ok := r[k]
-			if !ok || v == nil {
+			if !ok {
 				return nil, invalid(fmt.Sprintf("records[%d]", i), "no value for key field %q", k)
 			}
 			if err := formula.Value(v).Err(); err != nil {
@@ -70,7 +70,11 @@ func newKeyIndex(records []Fields, keyFields []string) (*keyIndex, error) {
 }
 
 // canonicalKey renders the key fields' values as the JSON the server would
-// return them as, so a written value and its read-back compare equal.
+// return them as, so a written value and its read-back compare equal. The
+// server stores nil, "", false and [] as an empty cell and omits empty cells
+// from what it returns (docs/server-behaviour.md §6.1, §8.1), so every empty
+// value and an absent cell share one canonical form, null. The number 0 is
+// a value, not an empty cell: it stays 0.
 func canonicalKey(f Fields, keyFields []string) (string, error) {
 	vals := make([]any, len(keyFields))
 	for i, k := range keyFields {
@@ -86,10 +90,48 @@ func canonicalKey(f Fields, keyFields []string) (string, error) {
 		if err := json.Unmarshal(b, &back); err != nil {
 			return "", err
 		}
+		if isEmptyKey(back) {
+			back = nil
+		}
 		vals[i] = back
 	}
 	b, err := json.Marshal(vals)
 	return string(b), err
+}
+
+// isEmptyKey reports whether a key value, as JSON decodes it, is one the
+// server stores as an empty cell.
+func isEmptyKey(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case bool:
+		return !x
+	case []any:
+		return len(x) == 0
+	}
+	return false
+}
+
+// keyMatch is the filter for one input's key values. An empty key value
+// matches an empty cell too (NOT of an empty cell is true): the lookup may
+// return more than the key, never less, and canonicalKey then compares
+// exactly.
+func keyMatch(keyFields []string, values Fields) formula.Expr {
+	conds := make([]formula.Expr, len(keyFields))
+	for i, k := range keyFields {
+		v := values[k]
+		conds[i] = formula.Field(k).Eq(formula.Value(v))
+		if v == nil || v == "" || v == false {
+			conds[i] = formula.Or(conds[i], formula.Not(formula.Field(k)))
+		}
+	}
+	if len(conds) == 1 {
+		return conds[0]
+	}
+	return formula.And(conds...)
 }
 
 // lookup finds the existing records whose key values equal those of
@@ -101,7 +143,7 @@ func (s *RecordsService) lookup(ctx context.Context, datasheetID string, records
 		batch := idx[start:min(start+keysPerLookup, len(idx))]
 		conds := make([]formula.Expr, len(batch))
 		for j, i := range batch {
-			conds[j] = formula.Match(ki.fields, records[i])
+			conds[j] = keyMatch(ki.fields, records[i])
 		}
 		filter := formula.Or(conds...)
 		if err := filter.Err(); err != nil {
@@ -126,110 +168,70 @@ func (s *RecordsService) lookup(ctx context.Context, datasheetID string, records
 
 // recoverUnknown resolves the outcome-unknown chunks of a create by key:
 // inputs found in the datasheet were applied; the others are re-sent (never
-// more than once per round, for recoveryRounds rounds).
-func (s *RecordsService) recoverUnknown(ctx context.Context, datasheetID string, records []Fields, ki *keyIndex, p CreateRecordsParams, results []Record, be *BatchError) ([]Record, error) {
-	for round := 0; round < recoveryRounds && ctx.Err() == nil; round++ {
-		var chunks []ChunkResult
+// more than once per round, for recoveryRounds rounds). rep is updated in
+// place.
+func (s *RecordsService) recoverUnknown(ctx context.Context, datasheetID string, records []Fields, ki *keyIndex, p CreateRecordsParams, rep *batch.Report[Record]) {
+	for round := 0; round < recoveryRounds && ctx.Err() == nil && rep.Has(batch.Unknown); round++ {
+		next := &batch.Report[Record]{Results: rep.Results}
 		progress := false
-		for _, ch := range be.Chunks {
-			if ch.Status != ChunkOutcomeUnknown {
-				chunks = append(chunks, ch)
+		for _, ch := range rep.Chunks {
+			if ch.Status != batch.Unknown {
+				next.Chunks = append(next.Chunks, ch)
 				continue
 			}
-			found, err := s.lookup(ctx, datasheetID, records, ch.Inputs, ki, p.FieldKey)
-			if err != nil {
-				ch.Err = errors.Join(ch.Err, err)
-				chunks = append(chunks, ch)
-				continue
-			}
-			progress = true
-			var applied, missing []int
-			for _, i := range ch.Inputs {
-				if rec, ok := found[ki.keys[i]]; ok {
-					results[i] = rec
-					applied = append(applied, i)
-				} else {
-					missing = append(missing, i)
-				}
-			}
-			if len(applied) > 0 {
-				recs := make([]Record, len(applied))
-				for j, i := range applied {
-					recs[j] = results[i]
-				}
-				chunks = append(chunks, ChunkResult{Inputs: applied, Status: ChunkApplied, Records: recs})
-			}
-			if len(missing) == 0 {
-				continue
-			}
-			// Definitely absent now: re-send just those.
-			sub := make([]Fields, len(missing))
-			for j, i := range missing {
-				sub[j] = records[i]
-			}
-			p2 := p
-			p2.KeyFields = nil // recovery is this loop's job
-			out, err := s.Create(ctx, datasheetID, sub, &p2)
-			if err := mergeSubset(missing, out, err, results, &chunks); err != nil {
-				chunks = append(chunks, ChunkResult{Inputs: missing, Status: ChunkFailed, Err: err})
+			if s.resolveByKey(ctx, datasheetID, records, ki, p, ch, next) {
+				progress = true
 			}
 		}
-		be.Chunks = renumber(chunks)
-		if !progress || !slices.ContainsFunc(be.Chunks, func(c ChunkResult) bool { return c.Status == ChunkOutcomeUnknown }) {
+		next.Sort()
+		*rep = *next
+		if !progress {
 			break
 		}
 	}
-	if slices.ContainsFunc(be.Chunks, func(c ChunkResult) bool { return c.Status != ChunkApplied }) {
-		return results, be
-	}
-	return results, nil
 }
 
-// mergeSubset folds the outcome of a write over some of the inputs (idx[j]
-// is the input index of the write's j-th record) into results and chunks,
-// with chunk inputs mapped back to input indices. An error that is not a
-// *BatchError (the write failed before sending) is returned unchanged.
-func mergeSubset(idx []int, out []Record, err error, results []Record, chunks *[]ChunkResult) error {
-	var be *BatchError
-	switch {
-	case err == nil:
-		for j, i := range idx {
-			results[i] = out[j]
-		}
-		if len(idx) > 0 {
-			*chunks = append(*chunks, ChunkResult{Inputs: idx, Status: ChunkApplied, Records: out})
-		}
-	case errors.As(err, &be):
-		for _, c := range be.Chunks {
-			mapped := make([]int, len(c.Inputs))
-			for j, k := range c.Inputs {
-				mapped[j] = idx[k]
-				if c.Status == ChunkApplied {
-					results[idx[k]] = out[k]
-				}
-			}
-			c.Inputs, c.Start, c.End = mapped, 0, 0
-			*chunks = append(*chunks, c)
-		}
-	default:
-		return err
+// resolveByKey looks the inputs of an outcome-unknown chunk up by key,
+// re-sends those missing and adds the outcome to into. It reports whether
+// the lookup succeeded.
+func (s *RecordsService) resolveByKey(ctx context.Context, datasheetID string, records []Fields, ki *keyIndex, p CreateRecordsParams, ch batch.Chunk[Record], into *batch.Report[Record]) bool {
+	found, err := s.lookup(ctx, datasheetID, records, ch.Inputs, ki, p.FieldKey)
+	if err != nil {
+		ch.Err = errors.Join(ch.Err, err)
+		into.Chunks = append(into.Chunks, ch)
+		return false
 	}
-	return nil
-}
-
-func renumber(chunks []ChunkResult) []ChunkResult {
-	slices.SortStableFunc(chunks, func(a, b ChunkResult) int { return firstInput(a) - firstInput(b) })
-	for i := range chunks {
-		chunks[i].Index = i
+	var applied, missing []int
+	var recs []Record
+	for _, i := range ch.Inputs {
+		if rec, ok := found[ki.keys[i]]; ok {
+			into.Results[i] = rec
+			applied = append(applied, i)
+			recs = append(recs, rec)
+		} else {
+			missing = append(missing, i)
+		}
 	}
-	return chunks
-}
-
-func firstInput(c ChunkResult) int {
-	if len(c.Inputs) == 0 {
-		return 0
+	if len(applied) > 0 {
+		into.Chunks = append(into.Chunks, batch.Chunk[Record]{Inputs: applied, Status: batch.Applied, Results: recs})
 	}
-	return c.Inputs[0]
+	if len(missing) == 0 {
+		return true
+	}
+	// Definitely absent now: re-send just those.
+	sub := make([]Fields, len(missing))
+	for j, i := range missing {
+		sub[j] = records[i]
+	}
+	p2 := p
+	p2.KeyFields = nil // recovery is this loop's job
+	subRep, err := s.create(ctx, datasheetID, sub, &p2)
+	if err != nil {
+		into.Chunks = append(into.Chunks, batch.Chunk[Record]{Inputs: missing, Status: batch.Failed, Err: err})
+		return true
+	}
+	into.Merge(missing, subRep)
+	return true
 }
 
 // UpsertParams are the options of Upsert.
@@ -241,10 +243,11 @@ type UpsertParams struct {
 
 // Upsert writes records identified by keyFields: a record whose key values
 // match an existing record updates it (only the given cells change), the
-// others are created. Key fields need text, number, boolean or time values,
-// and no two inputs may share key values. The result has one entry per
-// input in input order; on partial failure the error is a *BatchError over
-// the inputs (Op "upsert"). Creates use KeyFields, so an outcome-unknown
+// others are created. Key fields need text, number, boolean or time values
+// (or nil), and no two inputs may share key values; an empty key value
+// matches an empty cell (see CreateRecordsParams.KeyFields). The result has
+// one entry per input in input order; on partial failure the error is a
+// *BatchError over the inputs (Op "upsert"). Creates use KeyFields, so an outcome-unknown
 // create is looked up and re-sent only if missing.
 //
 // Race semantics: the API has no unique constraint and no transaction. If
@@ -256,32 +259,26 @@ type UpsertParams struct {
 // Requests: the lookups (GET with filterByFormula, 20 keys per request),
 // then PATCH and POST as in Update and Create; all in the datasheet's bucket.
 func (s *RecordsService) Upsert(ctx context.Context, datasheetID string, records []Fields, keyFields []string, params *UpsertParams) ([]Record, error) {
-	if err := checkID("datasheetID", datasheetID); err != nil {
-		return nil, err
-	}
 	var p UpsertParams
 	if params != nil {
 		p = *params
 	}
-	if err := checkFieldKey(p.FieldKey); err != nil {
+	if err := checkWrite(ctx, datasheetID, "", p.FieldKey); err != nil {
 		return nil, err
 	}
 	if len(records) == 0 {
 		return []Record{}, nil
 	}
 	for i, f := range records {
-		if len(f) == 0 {
-			return nil, invalid(fmt.Sprintf("records[%d]", i), "no fields: the server rejects a record without cells")
-		}
-		if _, err := encodeFields(f); err != nil {
-			return nil, prefixField(fmt.Sprintf("records[%d]", i), err)
+		if _, err := encodeRecord(i, f); err != nil {
+			return nil, err
 		}
 	}
 	ki, err := newKeyIndex(records, keyFields)
 	if err != nil {
 		return nil, err
 	}
-	all := span(0, len(records))
+	all := batch.Span(0, len(records))
 	existing, err := s.lookup(ctx, datasheetID, records, all, ki, p.FieldKey)
 	if err != nil {
 		return nil, err
@@ -298,18 +295,17 @@ func (s *RecordsService) Upsert(ctx context.Context, datasheetID string, records
 			creates = append(creates, r)
 		}
 	}
-	results := make([]Record, len(records))
-	var chunks []ChunkResult
-	out, err := s.Update(ctx, datasheetID, updates, &UpdateRecordsParams{FieldKey: p.FieldKey})
-	if err := mergeSubset(upd, out, err, results, &chunks); err != nil {
+	rep := &batch.Report[Record]{Results: make([]Record, len(records))}
+	updRep, err := s.update(ctx, datasheetID, updates, &UpdateRecordsParams{FieldKey: p.FieldKey})
+	if err != nil {
 		return nil, err // validation: nothing was sent
 	}
-	out, err = s.Create(ctx, datasheetID, creates, &CreateRecordsParams{FieldKey: p.FieldKey, KeyFields: keyFields})
-	if err := mergeSubset(crt, out, err, results, &chunks); err != nil {
+	rep.Merge(upd, updRep)
+	crtRep, err := s.create(ctx, datasheetID, creates, &CreateRecordsParams{FieldKey: p.FieldKey, KeyFields: keyFields})
+	if err != nil {
 		return nil, err
 	}
-	if slices.ContainsFunc(chunks, func(c ChunkResult) bool { return c.Status != ChunkApplied }) {
-		return results, &BatchError{Op: "upsert", DatasheetID: datasheetID, Chunks: renumber(chunks)}
-	}
-	return results, nil
+	rep.Merge(crt, crtRep)
+	rep.Sort()
+	return rep.Results, batchError("upsert", datasheetID, rep, recordsOf)
 }

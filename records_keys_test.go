@@ -177,3 +177,104 @@ func TestUpsertReportsPerInput(t *testing.T) {
 	assert.Empty(t, out[1].ID)
 	assert.NotEmpty(t, out[2].ID)
 }
+
+// emptyKeySheet has one field of each key type the README promises.
+func emptyKeySheet(t *testing.T, srv *apitabletest.Server) *apitabletest.Datasheet {
+	t.Helper()
+	return srv.AddDatasheet(srv.SpaceID(), apitabletest.DatasheetSpec{
+		Name: "Keys",
+		Fields: []apitabletest.FieldSpec{
+			{Name: "Note", Type: "SingleText", Property: map[string]any{}},
+			{Name: "Text", Type: "SingleText", Property: map[string]any{}},
+			{Name: "Num", Type: "Number", Property: map[string]any{"precision": 0}},
+			{Name: "Done", Type: "Checkbox"},
+			{Name: "Due", Type: "DateTime", Property: map[string]any{"dateFormat": "YYYY-MM-DD"}},
+			{Name: "Pick", Type: "SingleSelect", Property: map[string]any{"options": []any{"Todo", "Done"}}},
+		},
+	})
+}
+
+// emptyKeyCases: per key type, inputs whose keys include the empty value
+// (the server stores it as an empty cell and omits it on read-back) and
+// the number 0 (a value, not an empty cell).
+func emptyKeyCases() map[string]struct {
+	keys []string
+	vals [][]any
+} {
+	day := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
+	return map[string]struct {
+		keys []string
+		vals [][]any
+	}{
+		"text":          {[]string{"Text"}, [][]any{{""}, {"a"}, {"b"}}},
+		"number":        {[]string{"Num"}, [][]any{{0}, {1}, {-2.5}}},
+		"checkbox":      {[]string{"Done"}, [][]any{{false}, {true}}},
+		"date":          {[]string{"Due"}, [][]any{{nil}, {day}, {day.Add(24 * time.Hour)}}},
+		"single select": {[]string{"Pick"}, [][]any{{""}, {"Todo"}, {"Done"}}},
+		"text+number":   {[]string{"Text", "Num"}, [][]any{{"", 0}, {"", 1}, {"a", 0}, {nil, 2}}},
+	}
+}
+
+func emptyKeyInputs(keys []string, vals [][]any) []apitable.Fields {
+	var in []apitable.Fields
+	for i, vs := range vals {
+		if len(vs) == 0 {
+			continue
+		}
+		f := apitable.Fields{"Note": fmt.Sprint(i)}
+		for j, k := range keys {
+			f[k] = vs[j]
+		}
+		in = append(in, f)
+	}
+	return in
+}
+
+// storedOncePerKey checks the fake's store: one row per input, each
+// input's key stored once (an empty key value reads back as an absent cell).
+func storedOncePerKey(t *testing.T, srv *apitabletest.Server, dsID string, keys []string, in []apitable.Fields) {
+	t.Helper()
+	stored := srv.Records(dsID)
+	require.Len(t, stored, len(in), "one row per input")
+	notes := map[any]int{}
+	for _, r := range stored {
+		notes[r.Fields["Note"]]++
+	}
+	for _, f := range in {
+		assert.Equal(t, 1, notes[f["Note"]], "input %v stored once", f)
+	}
+}
+
+// TestKeyFieldsEmptyKeyValues: issue 12 item 2. A chunk applied by the
+// server whose answer is lost is found by key even when a key value is
+// empty, and not re-sent; three identical Upserts store one row per key.
+func TestKeyFieldsEmptyKeyValues(t *testing.T) {
+	t.Parallel()
+	for name, tc := range emptyKeyCases() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			in := emptyKeyInputs(tc.keys, tc.vals)
+
+			srv := apitabletest.NewServer(t, apitabletest.WithoutRateLimit())
+			ds := emptyKeySheet(t, srv)
+			c := srv.Client(apitable.WithRateLimit(1000), apitable.WithMaxInFlight(1))
+			srv.InjectFault(apitabletest.Fault{Method: "POST", Drop: apitabletest.DropAfterHandling})
+			out, err := c.Records.Create(t.Context(), ds.ID, in, &apitable.CreateRecordsParams{KeyFields: tc.keys})
+			require.NoError(t, err)
+			assert.Equal(t, 1, posts(srv), "the lost chunk was found by key, not re-sent")
+			storedOncePerKey(t, srv, ds.ID, tc.keys, in)
+			for i, r := range out {
+				assert.Equal(t, in[i]["Note"], r.Fields["Note"], "result %d", i)
+			}
+
+			srv2 := apitabletest.NewServer(t, apitabletest.WithoutRateLimit())
+			ds2 := emptyKeySheet(t, srv2)
+			c2 := srv2.Client(apitable.WithRateLimit(1000))
+			for range 3 {
+				_, err := c2.Records.Upsert(t.Context(), ds2.ID, in, tc.keys, nil)
+				require.NoError(t, err)
+			}
+			storedOncePerKey(t, srv2, ds2.ID, tc.keys, in)
+		})
+	}
+}

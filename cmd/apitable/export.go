@@ -14,50 +14,56 @@ import (
 	"github.com/apitable-go/apitable"
 )
 
-func cmdExport(ctx context.Context, e *env, args []string) error {
+// exportOpts are export's flags.
+type exportOpts struct {
+	dst, view, format, fieldList, out string
+	quiet                             bool
+}
+
+func parseExportFlags(e *env, args []string) (*exportOpts, error) {
 	fs := e.newFlagSet("export", "-datasheet dst… [-view viw…] [-format csv|jsonl] [-fields a,b] [-o file]")
-	dst := fs.String("datasheet", "", "datasheet id (required)")
-	view := fs.String("view", "", "export the records and columns of this view")
-	format := fs.String("format", "csv", "output format: csv or jsonl")
-	fieldList := fs.String("fields", "", "comma-separated field names (or ids) to export, in this order (default: every field)")
-	out := fs.String("o", "", "output file (default stdout)")
-	quiet := fs.Bool("q", false, "no progress output")
+	o := &exportOpts{}
+	fs.StringVar(&o.dst, "datasheet", "", "datasheet id (required)")
+	fs.StringVar(&o.view, "view", "", "export the records and columns of this view")
+	fs.StringVar(&o.format, "format", "csv", "output format: csv or jsonl")
+	fs.StringVar(&o.fieldList, "fields", "", "comma-separated field names (or ids) to export, in this order (default: every field)")
+	fs.StringVar(&o.out, "o", "", "output file (default stdout)")
+	fs.BoolVar(&o.quiet, "q", false, "no progress output")
 	if err := parse(fs, args); err != nil {
-		return err
+		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+		return nil, usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if *dst == "" {
-		return usagef("-datasheet is required")
+	if o.dst == "" {
+		return nil, usagef("-datasheet is required")
 	}
-	if *format != "csv" && *format != "jsonl" {
-		return usagef("-format must be csv or jsonl, got %q", *format)
+	if o.format != "csv" && o.format != "jsonl" {
+		return nil, usagef("-format must be csv or jsonl, got %q", o.format)
 	}
-	c, err := e.client(nil)
+	return o, nil
+}
+
+func cmdExport(ctx context.Context, e *env, args []string) error {
+	o, err := parseExportFlags(e, args)
 	if err != nil {
 		return err
 	}
-	fields, err := c.Fields.List(ctx, *dst, &apitable.ListFieldsParams{ViewID: *view})
+	c, err := e.client()
 	if err != nil {
 		return err
 	}
-	cols := fields
-	var names []string
-	if want := splitList(*fieldList); len(want) > 0 {
-		cols = nil
-		for _, w := range want {
-			f, ok := findField(fields, w)
-			if !ok {
-				return usagef("-fields: no field %q in datasheet %s", w, *dst)
-			}
-			cols = append(cols, f)
-			names = append(names, f.Name)
-		}
+	fields, err := c.Fields.List(ctx, o.dst, &apitable.ListFieldsParams{ViewID: o.view})
+	if err != nil {
+		return err
+	}
+	cols, names, err := exportColumns(fields, o.fieldList, o.dst)
+	if err != nil {
+		return err
 	}
 	// One small request for the total, so progress can show an ETA.
 	total := -1
-	if page, err := c.Records.List(ctx, *dst, &apitable.ListRecordsParams{ViewID: *view, PageSize: 1}); err == nil {
+	if page, err := c.Records.List(ctx, o.dst, &apitable.ListRecordsParams{ViewID: o.view, PageSize: 1}); err == nil {
 		total = page.Total
 	} else if ctx.Err() != nil {
 		return err
@@ -66,50 +72,25 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	w := e.stdout
 	dest := "stdout"
 	var outFile *os.File
-	if *out != "" && *out != "-" {
-		f, err := os.Create(*out)
+	if o.out != "" && o.out != "-" {
+		f, err := os.Create(o.out)
 		if err != nil {
 			return err
 		}
 		defer func() { _ = f.Close() }() // on early returns; the Close below is the checked one
-		w, dest, outFile = f, *out, f
+		w, dest, outFile = f, o.out, f
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	var write func(apitable.Record) error
-	var flush func() error
-	switch *format {
-	case "csv":
-		cw := csv.NewWriter(bw)
-		header := make([]string, 0, len(cols)+1)
-		header = append(header, "recordId")
-		for _, f := range cols {
-			header = append(header, f.Name)
-		}
-		if err := cw.Write(header); err != nil {
-			return err
-		}
-		row := make([]string, len(cols)+1)
-		write = func(r apitable.Record) error {
-			row[0] = r.ID
-			for i, f := range cols {
-				row[i+1] = renderCell(f, r.Fields[f.Name])
-			}
-			return cw.Write(row)
-		}
-		flush = func() error { cw.Flush(); return cw.Error() }
-	default:
-		enc := json.NewEncoder(bw)
-		enc.SetEscapeHTML(false)
-		write = func(r apitable.Record) error {
-			return enc.Encode(jsonlRecord{RecordID: r.ID, Fields: r.Fields})
-		}
-		flush = func() error { return nil }
+	write, flush, err := newRecordWriter(bw, o.format, cols)
+	if err != nil {
+		return err
 	}
 
-	prog := newProgress(e.stderr, "exported", total, *quiet)
+	prog := newProgress(e.stderr, "exported", total, o.quiet)
+	prog.begin()
 	n := 0
 	var iterErr error
-	for rec, err := range c.Records.All(ctx, *dst, &apitable.ListRecordsParams{ViewID: *view, Fields: names}) {
+	for rec, err := range c.Records.All(ctx, o.dst, &apitable.ListRecordsParams{ViewID: o.view, Fields: names}) {
 		if err != nil {
 			iterErr = err
 			break
@@ -143,10 +124,59 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	case ferr != nil:
 		return ferr
 	}
-	if !*quiet {
+	if !o.quiet {
 		_, _ = fmt.Fprintf(e.stderr, "exported %d records to %s\n", n, dest)
 	}
 	return nil
+}
+
+// exportColumns picks the columns named by -fields (all when empty); names
+// are the field names to request, nil for every field.
+func exportColumns(fields []apitable.Field, list, dst string) (cols []apitable.Field, names []string, err error) {
+	want := splitList(list)
+	if len(want) == 0 {
+		return fields, nil, nil
+	}
+	for _, w := range want {
+		f, ok := findField(fields, w)
+		if !ok {
+			return nil, nil, usagef("-fields: no field %q in datasheet %s", w, dst)
+		}
+		cols = append(cols, f)
+		names = append(names, f.Name)
+	}
+	return cols, names, nil
+}
+
+// newRecordWriter returns the functions that write one record in format
+// (after the CSV header: recordId, then the columns) and flush the encoder.
+func newRecordWriter(bw *bufio.Writer, format string, cols []apitable.Field) (write func(apitable.Record) error, flush func() error, err error) {
+	if format != "csv" {
+		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
+		write = func(r apitable.Record) error {
+			return enc.Encode(jsonlRecord{RecordID: r.ID, Fields: r.Fields})
+		}
+		return write, func() error { return nil }, nil
+	}
+	cw := csv.NewWriter(bw)
+	header := make([]string, 0, len(cols)+1)
+	header = append(header, "recordId")
+	for _, f := range cols {
+		header = append(header, f.Name)
+	}
+	if err := cw.Write(header); err != nil {
+		return nil, nil, err
+	}
+	row := make([]string, len(cols)+1)
+	write = func(r apitable.Record) error {
+		row[0] = r.ID
+		for i, f := range cols {
+			row[i+1] = renderCell(f, r.Fields[f.Name])
+		}
+		return cw.Write(row)
+	}
+	return write, func() error { cw.Flush(); return cw.Error() }, nil
 }
 
 // jsonlRecord is one line of JSON Lines export and import.

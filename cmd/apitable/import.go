@@ -2,19 +2,14 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync/atomic"
 
 	"github.com/apitable-go/apitable"
 )
@@ -31,15 +26,20 @@ const (
 // is bounded by it, whatever the size of the input.
 const defaultBatch = 1000
 
+// defaultIsolate is how many bad rows import isolates by splitting
+// rejected chunks before it blames whole chunks.
+const defaultIsolate = 100
+
 // maxReported is how many errors the final report lists.
 const maxReported = 5
 
 // inputRow is one row of the input.
 type inputRow struct {
-	line   int            // line in the input
-	raw    map[string]any // the row as read (imported columns only)
-	fields apitable.Fields
-	err    error // conversion failure
+	line     int            // line in the input
+	raw      map[string]any // the row as read (imported columns only)
+	fields   apitable.Fields
+	recordID string // the record the row came from ("" when none)
+	err      error  // conversion failure
 }
 
 // rowReader reads rows one at a time; next returns io.EOF at the end.
@@ -48,106 +48,166 @@ type rowReader interface {
 }
 
 // failureLine is one line of the failures file; import reads it back (its
-// "fields" as a record's), so a run can be resumed from it.
+// "recordId" and "fields" as a record's), so a run can be resumed from it.
 type failureLine struct {
-	Line   int            `json:"line"`
-	Status string         `json:"status"`
-	Error  string         `json:"error,omitempty"`
-	Fields map[string]any `json:"fields"`
+	Line     int            `json:"line"`
+	Status   string         `json:"status"`
+	Error    string         `json:"error,omitempty"`
+	RecordID string         `json:"recordId,omitempty"`
+	Fields   map[string]any `json:"fields"`
+}
+
+// importOpts are import's flags.
+type importOpts struct {
+	dst, format, failPath, path string
+	keys                        []string
+	dryRun, quiet, create       bool
+	ignoreUnknown               bool
+	batch, isolate              int
 }
 
 type importer struct {
-	e        *env
-	c        *apitable.Client
-	dst      string
-	keys     []string
-	dryRun   bool
-	batch    int
-	perWrite int
-	prog     *progress
-	sent     atomic.Int64 // write requests answered 200 in the current batch
-	base     atomic.Int64 // rows settled before the current batch
-	batchLen atomic.Int64 // rows in the current batch
+	e       *env
+	c       *apitable.Client
+	dst     string
+	keys    []string
+	dryRun  bool
+	create  bool // -create: rows with a record id are created, not updated
+	batch   int
+	perCall int // rows per SDK call: progress moves once per call
+	isolate int // bad rows that may still be isolated by splitting chunks
+	prog    *progress
 
 	failW    *bufio.Writer
 	failEnc  *json.Encoder
 	failures int // lines written to the failures file
 
 	read, applied, failed, unknown, invalid, skipped int
+	updated                                          int // of applied: updates by record id
+	rejected                                         int // rows isolated as bad
+	splits                                           int // chunks split to isolate bad rows
+	idNoticed                                        bool
 	firstErrs                                        []string
 	fatal                                            error
 }
 
-func cmdImport(ctx context.Context, e *env, args []string) error {
-	fs := e.newFlagSet("import", "-datasheet dst… [-format csv|jsonl] [-key a,b] [-failures file] [-dry-run] file|-")
-	dst := fs.String("datasheet", "", "datasheet id (required)")
-	format := fs.String("format", "", "input format: csv or jsonl (default from the file extension)")
-	keyList := fs.String("key", "", "comma-separated key fields: rows whose key values match a record update it (upsert), the others are created")
-	failPath := fs.String("failures", "", "write the rows not applied to this JSON Lines file (re-importable with -format jsonl)")
-	dryRun := fs.Bool("dry-run", false, "read and convert every row, send nothing")
-	batch := fs.Int("batch", defaultBatch, "rows read and written per batch (bounds memory)")
-	quiet := fs.Bool("q", false, "no progress output")
-	ignoreUnknown := fs.Bool("ignore-unknown", false, "skip columns (CSV) and cells (JSON Lines) of fields the datasheet lacks, instead of failing")
+func parseImportFlags(e *env, args []string) (*importOpts, error) {
+	fs := e.newFlagSet("import", "-datasheet dst… [-format csv|jsonl] [-key a,b] [-create] [-failures file] [-dry-run] file|-")
+	o := &importOpts{}
+	fs.StringVar(&o.dst, "datasheet", "", "datasheet id (required)")
+	fs.StringVar(&o.format, "format", "", "input format: csv or jsonl (default from the file extension)")
+	keyList := fs.String("key", "", "comma-separated key fields: rows whose key values match a record update it (upsert), the others are created; the recordId column is then ignored")
+	fs.BoolVar(&o.create, "create", false, "create every row as a new record, even rows that carry a recordId (by default those update that record)")
+	fs.StringVar(&o.failPath, "failures", "", "write the rows not applied to this JSON Lines file (re-importable with -format jsonl)")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "read and convert every row, send nothing")
+	fs.IntVar(&o.batch, "batch", defaultBatch, "rows read and written per batch (bounds memory)")
+	fs.IntVar(&o.isolate, "isolate", defaultIsolate, "when the server rejects a chunk of 10 rows (code 400), split it to find the bad rows and write the good ones, for up to this many bad rows; 0: fail whole chunks")
+	fs.BoolVar(&o.quiet, "q", false, "no progress output")
+	fs.BoolVar(&o.ignoreUnknown, "ignore-unknown", false, "skip columns (CSV) and cells (JSON Lines) of fields the datasheet lacks, instead of failing")
 	if err := parse(fs, args); err != nil {
-		return err
+		return nil, err
 	}
 	if fs.NArg() != 1 {
-		return usagef("want one input file (or - for stdin), got %d arguments", fs.NArg())
+		return nil, usagef("want one input file (or - for stdin), got %d arguments", fs.NArg())
 	}
-	path := fs.Arg(0)
-	if *dst == "" {
-		return usagef("-datasheet is required")
+	o.path = fs.Arg(0)
+	if o.dst == "" {
+		return nil, usagef("-datasheet is required")
 	}
-	if *format == "" {
-		switch strings.ToLower(filepath.Ext(path)) {
+	if o.format == "" {
+		switch strings.ToLower(filepath.Ext(o.path)) {
 		case ".csv":
-			*format = "csv"
+			o.format = "csv"
 		case ".jsonl", ".ndjson", ".json":
-			*format = "jsonl"
+			o.format = "jsonl"
 		default:
-			return usagef("-format is required (csv or jsonl) when the file name does not tell")
+			return nil, usagef("-format is required (csv or jsonl) when the file name does not tell")
 		}
 	}
-	if *format != "csv" && *format != "jsonl" {
-		return usagef("-format must be csv or jsonl, got %q", *format)
+	if o.format != "csv" && o.format != "jsonl" {
+		return nil, usagef("-format must be csv or jsonl, got %q", o.format)
 	}
-	if *batch < 1 {
-		return usagef("-batch must be at least 1")
+	if o.batch < 1 {
+		return nil, usagef("-batch must be at least 1")
 	}
-	keys := splitList(*keyList)
+	if o.isolate < 0 {
+		return nil, usagef("-isolate must not be negative")
+	}
+	o.keys = splitList(*keyList)
+	if len(o.keys) > 0 && o.create {
+		return nil, usagef("-key and -create cannot be combined")
+	}
+	return o, nil
+}
 
-	imp := &importer{e: e, dst: *dst, keys: keys, dryRun: *dryRun, batch: *batch, perWrite: 10}
-	c, err := e.client(func() {
-		n := imp.sent.Add(1)
-		imp.prog.set(int(imp.base.Load()) + min(int(n)*imp.perWrite, imp.inBatch()))
-	})
+func cmdImport(ctx context.Context, e *env, args []string) error {
+	o, err := parseImportFlags(e, args)
 	if err != nil {
 		return err
 	}
-	imp.c = c
+	c, err := e.client()
+	if err != nil {
+		return err
+	}
+	imp := &importer{e: e, c: c, dst: o.dst, keys: o.keys, dryRun: o.dryRun, create: o.create,
+		batch: o.batch, isolate: o.isolate, perCall: rowsPerCall(e.rate)}
 
 	in := e.stdin
-	total := -1
-	if path != "-" {
-		f, err := os.Open(path) //nolint:gosec // G304: the path is the user's own input-file argument
+	counts := inputCounts{rows: -1}
+	if o.path != "-" {
+		f, err := os.Open(o.path)
 		if err != nil {
 			return err
 		}
 		defer func() { _ = f.Close() }() // read-only: nothing to lose on Close
 		in = f
-		if !*quiet {
-			total = countRows(path, *format)
-		}
+		counts = countRows(o.path, o.format)
 	}
-	fields, err := c.Fields.List(ctx, *dst, nil)
+	fields, err := c.Fields.List(ctx, o.dst, nil)
 	if err != nil {
 		return err
 	}
+	if err := checkKeys(fields, o.keys, o.dst); err != nil {
+		return err
+	}
+	rr, err := newRowReader(in, o, fields, e.stderr)
+	if err != nil {
+		return err
+	}
+	imp.sayRecordIDs(counts)
+
+	commit, err := imp.openFailures(o.failPath)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = commit(false) }() // on early returns: removes the temporary file, nothing to report
+
+	verb := "imported"
+	if o.dryRun {
+		verb = "checked"
+	}
+	imp.prog = newProgress(e.stderr, verb, counts.rows, o.quiet)
+	if !o.dryRun {
+		imp.prog.nominal = nominalRate(e.rate)
+	}
+	imp.prog.begin()
+	readErr := imp.loop(ctx, rr, o.path != "-")
+	imp.prog.finish()
+
+	if err := commit(true); err != nil {
+		return err
+	}
+	imp.report(o.failPath)
+	return imp.exitError(ctx, readErr)
+}
+
+// checkKeys checks the -key fields against the datasheet's fields.
+func checkKeys(fields []apitable.Field, keys []string, dst string) error {
 	for _, k := range keys {
 		f, ok := findField(fields, k)
 		switch {
 		case !ok:
-			return usagef("-key: no field %q in datasheet %s", k, *dst)
+			return usagef("-key: no field %q in datasheet %s", k, dst)
 		case f.Name != k:
 			return usagef("-key: name key fields by name (%q is the id of %q)", k, f.Name)
 		case !writable(f):
@@ -156,55 +216,82 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 			return usagef("-key: field %q has type %s; key fields need text, number, checkbox or date values", k, f.Type)
 		}
 	}
+	return nil
+}
 
-	var rr rowReader
+func newRowReader(in io.Reader, o *importOpts, fields []apitable.Field, warn io.Writer) (rowReader, error) {
 	br := bufio.NewReaderSize(in, 64<<10)
-	if *format == "csv" {
-		cr, err := newCSVReader(br, fields, *ignoreUnknown, e.stderr)
-		if err != nil {
-			return err
+	if o.format == "csv" {
+		return newCSVReader(br, fields, o.ignoreUnknown, warn)
+	}
+	return &jsonlReader{r: br, fields: fields, ignoreUnknown: o.ignoreUnknown}, nil
+}
+
+// openFailures opens the failures file's temporary copy. commit(true)
+// renames it into place; commit(false) (deferred) removes what is left.
+func (imp *importer) openFailures(path string) (commit func(bool) error, err error) {
+	if path == "" {
+		return func(bool) error { return nil }, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return nil, err
+	}
+	imp.failW = bufio.NewWriter(tmp)
+	imp.failEnc = json.NewEncoder(imp.failW)
+	imp.failEnc.SetEscapeHTML(false)
+	return func(ok bool) error {
+		if !ok {
+			_ = tmp.Close()           // on early returns; the success path closes and checks it
+			_ = os.Remove(tmp.Name()) // after the rename, a no-op
+			return nil
 		}
-		rr = cr
-	} else {
-		rr = &jsonlReader{r: br, fields: fields, ignoreUnknown: *ignoreUnknown}
-	}
-
-	var tmp *os.File
-	if *failPath != "" {
-		tmp, err = os.CreateTemp(filepath.Dir(*failPath), "."+filepath.Base(*failPath)+".tmp*")
-		if err != nil {
-			return err
-		}
-		defer func() { _ = os.Remove(tmp.Name()) }() // after the rename, a no-op
-		defer func() { _ = tmp.Close() }()           // on early returns; the success path closes and checks it below
-		imp.failW = bufio.NewWriter(tmp)
-		imp.failEnc = json.NewEncoder(imp.failW)
-		imp.failEnc.SetEscapeHTML(false)
-	}
-
-	verb := "imported"
-	if *dryRun {
-		verb = "checked"
-	}
-	imp.prog = newProgress(e.stderr, verb, total, *quiet)
-	readErr := imp.loop(ctx, rr, path != "-")
-	imp.prog.finish()
-
-	if tmp != nil {
 		if err := imp.failW.Flush(); err != nil {
 			return err
 		}
 		if err := tmp.Close(); err != nil {
 			return err
 		}
-		if err := os.Rename(tmp.Name(), *failPath); err != nil {
-			return err
-		}
+		return os.Rename(tmp.Name(), path)
+	}, nil
+}
+
+// sayRecordIDs says, before anything is sent, what happens to rows that
+// carry a record id. counts.withID is known for file inputs; for stdin the
+// loop says it at the first such row.
+func (imp *importer) sayRecordIDs(counts inputCounts) {
+	if counts.withID > 0 {
+		imp.noticeRecordIDs(counts.withID)
 	}
-	imp.report(*failPath)
+}
+
+func (imp *importer) noticeRecordIDs(n int) {
+	if imp.idNoticed {
+		return
+	}
+	imp.idNoticed = true
+	carry := "rows carry"
+	switch {
+	case n == 1:
+		carry = "1 row carries"
+	case n > 1:
+		carry = fmt.Sprintf("%d rows carry", n)
+	}
+	w := imp.e.stderr
+	switch {
+	case len(imp.keys) > 0:
+		_, _ = fmt.Fprintf(w, "import: %s a recordId: ignored, rows are matched by -key %s\n", carry, strings.Join(imp.keys, ","))
+	case imp.create:
+		_, _ = fmt.Fprintf(w, "import: %s a recordId: ignored, -create creates new records\n", carry)
+	default:
+		_, _ = fmt.Fprintf(w, "import: %s a recordId: updating them; use -create to create new records instead\n", carry)
+	}
+}
+
+func (imp *importer) exitError(ctx context.Context, readErr error) error {
 	switch {
 	case ctx.Err() != nil:
-		_, _ = fmt.Fprintln(e.stderr, "apitable import: interrupted")
+		_, _ = fmt.Fprintln(imp.e.stderr, "apitable import: interrupted")
 		return &exitCodeError{code: exitInterrupted}
 	case readErr != nil:
 		return readErr
@@ -216,25 +303,33 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// done is the number of rows settled so far, before the current batch.
+// done is the number of rows settled so far.
 func (imp *importer) done() int {
 	return imp.applied + imp.failed + imp.unknown + imp.invalid + imp.skipped
 }
 
-func (imp *importer) inBatch() int { return int(imp.batchLen.Load()) }
+// showProgress redraws the progress with the rows settled so far.
+func (imp *importer) showProgress() {
+	imp.prog.update(imp.done(), imp.done()-imp.applied)
+}
+
+// updates reports whether a row updates the record it carries the id of.
+func (imp *importer) updates(r inputRow) bool {
+	return r.recordID != "" && !imp.create && len(imp.keys) == 0
+}
 
 // loop reads the input in batches and writes each. After a fatal error or
 // an interruption it stops writing; the rest of a file input is copied to
 // the failures file as skipped, so that file alone resumes the run.
 func (imp *importer) loop(ctx context.Context, rr rowReader, drainRest bool) error {
 	var pending []inputRow
-	keysInBatch := map[string]bool{}
+	seen := map[string]bool{} // keys and record ids in the pending batch
 	flush := func() {
 		if len(pending) > 0 {
 			imp.write(ctx, pending)
 		}
 		pending = pending[:0]
-		clear(keysInBatch)
+		clear(seen)
 	}
 	for {
 		stopped := imp.fatal != nil || ctx.Err() != nil
@@ -255,23 +350,25 @@ func (imp *importer) loop(ctx context.Context, rr rowReader, drainRest bool) err
 			imp.fail(row, statusSkipped, nil)
 			continue
 		}
-		if row.err == nil && len(row.fields) == 0 {
-			row.err = errors.New("no cells to write")
+		if row.recordID != "" {
+			imp.noticeRecordIDs(0)
 		}
-		if row.err == nil && len(imp.keys) > 0 {
-			key, err := keyOf(row.fields, imp.keys)
+		if row.err == nil {
+			key, err := imp.batchKey(row)
 			switch {
 			case err != nil:
 				row.err = err
-			case keysInBatch[key]:
+			case key != "" && seen[key]:
 				flush() // the later row updates the earlier one
 			}
-			keysInBatch[key] = true
+			if key != "" {
+				seen[key] = true
+			}
 		}
 		if row.err != nil {
 			imp.invalid++
 			imp.fail(row, statusInvalid, row.err)
-			imp.prog.set(imp.done())
+			imp.showProgress()
 			continue
 		}
 		pending = append(pending, row)
@@ -281,6 +378,24 @@ func (imp *importer) loop(ctx context.Context, rr rowReader, drainRest bool) err
 	}
 	flush()
 	return nil
+}
+
+// batchKey returns what identifies the record a row writes: its key
+// values with -key, its record id when it updates by id, "" when it creates
+// a new record. A batch holds each at most once. It also rejects rows
+// without cells.
+func (imp *importer) batchKey(row inputRow) (string, error) {
+	if len(row.fields) == 0 {
+		return "", errors.New("no cells to write")
+	}
+	switch {
+	case len(imp.keys) > 0:
+		key, err := keyOf(row.fields, imp.keys)
+		return "key:" + key, err
+	case imp.updates(row):
+		return "id:" + row.recordID, nil
+	}
+	return "", nil
 }
 
 // keyOf renders the key fields' values, for spotting repeated keys.
@@ -295,92 +410,6 @@ func keyOf(f apitable.Fields, keys []string) (string, error) {
 	}
 	b, err := json.Marshal(vals)
 	return string(b), err
-}
-
-// write sends one batch through Records.Create (or Upsert with -key) and
-// sorts its rows into applied, failed and unknown.
-func (imp *importer) write(ctx context.Context, rows []inputRow) {
-	if imp.dryRun {
-		imp.applied += len(rows)
-		imp.prog.set(imp.done())
-		return
-	}
-	recs := make([]apitable.Fields, len(rows))
-	for i, r := range rows {
-		recs[i] = r.fields
-	}
-	imp.sent.Store(0)
-	imp.base.Store(int64(imp.done()))
-	imp.batchLen.Store(int64(len(rows)))
-	var err error
-	if len(imp.keys) > 0 {
-		_, err = imp.c.Records.Upsert(ctx, imp.dst, recs, imp.keys, nil)
-	} else {
-		_, err = imp.c.Records.Create(ctx, imp.dst, recs, nil)
-	}
-	imp.batchLen.Store(0)
-	var be *apitable.BatchError
-	switch {
-	case err == nil:
-		imp.applied += len(rows)
-	case errors.As(err, &be):
-		status := make([]string, len(rows))
-		causes := make([]error, len(rows))
-		for _, ch := range be.Chunks {
-			for _, i := range ch.Inputs {
-				switch ch.Status {
-				case apitable.ChunkApplied:
-					status[i] = ""
-				case apitable.ChunkOutcomeUnknown:
-					status[i], causes[i] = statusUnknown, ch.Err
-				default:
-					status[i], causes[i] = statusFailed, ch.Err
-				}
-			}
-			if ch.Status == apitable.ChunkFailed && stopsRun(ch.Err) && imp.fatal == nil {
-				imp.fatal = ch.Err
-			}
-		}
-		for i, r := range rows {
-			switch status[i] {
-			case "":
-				imp.applied++
-			case statusUnknown:
-				imp.unknown++
-				imp.fail(r, statusUnknown, causes[i])
-			default:
-				imp.failed++
-				imp.fail(r, statusFailed, causes[i])
-			}
-		}
-	default:
-		// Nothing of the batch was written: a validation error, or an
-		// Upsert lookup that failed before any write.
-		for _, r := range rows {
-			imp.failed++
-			imp.fail(r, statusFailed, err)
-		}
-		if stopsRun(err) {
-			imp.fatal = err
-		}
-	}
-	imp.prog.set(imp.done())
-}
-
-// stopsRun reports whether an error means later batches would fail too.
-func stopsRun(err error) bool {
-	var nae *apitable.NotAttemptedError
-	if errors.As(err, &nae) {
-		err = nae.Cause
-	}
-	for _, e := range []error{apitable.ErrUnauthorized, apitable.ErrForbidden, apitable.ErrDatasheetNotFound,
-		apitable.ErrAPINotFound, apitable.ErrNodePermission, apitable.ErrRowLimitExceeded,
-		context.Canceled, context.DeadlineExceeded} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
 }
 
 // fail records a row not applied: in the report and the failures file.
@@ -399,7 +428,11 @@ func (imp *importer) fail(r inputRow, status string, cause error) {
 	if raw == nil {
 		raw = map[string]any{}
 	}
-	if err := imp.failEnc.Encode(failureLine{Line: r.line, Status: status, Error: msg, Fields: raw}); err == nil {
+	id := r.recordID
+	if !imp.updates(r) {
+		id = "" // a re-run must not turn a create into an update
+	}
+	if err := imp.failEnc.Encode(failureLine{Line: r.line, Status: status, Error: msg, RecordID: id, Fields: raw}); err == nil {
 		imp.failures++
 	}
 }
@@ -415,12 +448,24 @@ func (imp *importer) report(failPath string) {
 	if imp.dryRun {
 		_, _ = fmt.Fprintln(w, "dry run: nothing was sent (applied = rows that would be sent)")
 	}
+	if imp.updated > 0 {
+		_, _ = fmt.Fprintf(w, "%d of the applied rows updated the record of their recordId, %d created new records\n", imp.updated, imp.applied-imp.updated)
+	}
+	if imp.splits > 0 {
+		_, _ = fmt.Fprintf(w, "rejected chunks were split %d times to find %s; the other rows of those chunks were applied\n", imp.splits, rows(imp.rejected, "bad row"))
+	}
 	if len(imp.firstErrs) > 0 {
 		_, _ = fmt.Fprintln(w, "first errors:")
 		for _, m := range imp.firstErrs {
 			_, _ = fmt.Fprintln(w, "  "+m)
 		}
 	}
+	imp.reportResume(failPath)
+}
+
+// reportResume says where the rows not applied are and how to resume.
+func (imp *importer) reportResume(failPath string) {
+	w := imp.e.stdout
 	notApplied := imp.failed + imp.unknown + imp.invalid + imp.skipped
 	if notApplied == 0 {
 		return
@@ -429,7 +474,7 @@ func (imp *importer) report(failPath string) {
 		_, _ = fmt.Fprintln(w, "rows not applied were not saved: pass -failures file.jsonl to keep them for a re-run")
 		return
 	}
-	_, _ = fmt.Fprintf(w, "%d rows not applied written to %s; fix the cause, then resume with:\n", imp.failures, failPath)
+	_, _ = fmt.Fprintf(w, "%s not applied written to %s; fix the cause, then resume with:\n", rows(imp.failures, "row"), failPath)
 	key := ""
 	if len(imp.keys) > 0 {
 		key = " -key " + strings.Join(imp.keys, ",")
@@ -440,222 +485,10 @@ func (imp *importer) report(failPath string) {
 	}
 }
 
-// ---- readers ----
-
-// csvReader reads CSV with a header row naming fields (by name or id). A
-// "recordId" column (as written by export) is ignored, as are columns of
-// read-only fields and attachments; unknown columns are an error unless
-// ignoreUnknown.
-type csvReader struct {
-	r    *csv.Reader
-	cols []apitable.Field // per column; zero Field: ignored
-}
-
-func newCSVReader(r io.Reader, fields []apitable.Field, ignoreUnknown bool, warn io.Writer) (*csvReader, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, errors.New("empty CSV input: want a header row")
+// rows says "1 row" or "n rows" (noun: "row", "bad row").
+func rows(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
 	}
-	if err != nil {
-		return nil, fmt.Errorf("reading CSV header: %w", err)
-	}
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	}
-	c := &csvReader{r: cr, cols: make([]apitable.Field, len(header))}
-	var skipped, unknown []string
-	seen := map[string]bool{}
-	for i, h := range header {
-		h = strings.TrimSpace(h)
-		if strings.EqualFold(h, "recordId") || strings.EqualFold(h, "record id") {
-			continue
-		}
-		f, ok := findField(fields, h)
-		switch {
-		case !ok:
-			unknown = append(unknown, h)
-			continue
-		case seen[f.ID]:
-			return nil, fmt.Errorf("CSV header: field %q appears twice", f.Name)
-		case !writable(f) || f.Type == apitable.FieldAttachment:
-			skipped = append(skipped, h)
-			continue
-		}
-		seen[f.ID] = true
-		c.cols[i] = f
-	}
-	if len(unknown) > 0 && ignoreUnknown {
-		_, _ = fmt.Fprintf(warn, "import: ignoring columns of unknown fields: %s\n", quoteList(unknown))
-	} else if len(unknown) > 0 {
-		return nil, fmt.Errorf("CSV header: no field named %s in the datasheet", quoteList(unknown))
-	}
-	if len(skipped) > 0 {
-		_, _ = fmt.Fprintf(warn, "import: ignoring read-only and attachment columns: %s\n", quoteList(skipped))
-	}
-	return c, nil
-}
-
-func quoteList(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = fmt.Sprintf("%q", n)
-	}
-	return strings.Join(q, ", ")
-}
-
-func (c *csvReader) next() (inputRow, error) {
-	rec, err := c.r.Read()
-	if err != nil {
-		if err == io.EOF {
-			return inputRow{}, io.EOF
-		}
-		return inputRow{}, fmt.Errorf("reading CSV: %w", err)
-	}
-	line, _ := c.r.FieldPos(0)
-	row := inputRow{line: line, raw: map[string]any{}, fields: apitable.Fields{}}
-	var errs []error
-	for i, cell := range rec {
-		if i >= len(c.cols) {
-			if strings.TrimSpace(cell) != "" {
-				errs = append(errs, fmt.Errorf("column %d: more cells than header columns", i+1))
-			}
-			continue
-		}
-		f := c.cols[i]
-		if f.ID == "" || strings.TrimSpace(cell) == "" {
-			continue
-		}
-		row.raw[f.Name] = cell
-		v, err := convertValue(f, cell)
-		if errors.Is(err, errSkip) {
-			continue
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", f.Name, err))
-			continue
-		}
-		row.fields[f.Name] = v
-	}
-	row.err = errors.Join(errs...)
-	return row, nil
-}
-
-// jsonlReader reads one JSON object per line: {"fields": {…}} (as written
-// by export and the failures file; other keys are ignored) or a plain
-// object of cells. Cells of read-only fields are dropped; unknown fields
-// make the row invalid unless ignoreUnknown.
-type jsonlReader struct {
-	r             *bufio.Reader
-	line          int
-	fields        []apitable.Field
-	ignoreUnknown bool
-}
-
-func (j *jsonlReader) next() (inputRow, error) {
-	for {
-		b, err := j.r.ReadBytes('\n')
-		if len(b) == 0 && err != nil {
-			if err == io.EOF {
-				return inputRow{}, io.EOF
-			}
-			return inputRow{}, fmt.Errorf("reading JSON Lines: %w", err)
-		}
-		j.line++
-		b = bytes.TrimSpace(b)
-		if len(b) == 0 {
-			continue
-		}
-		return j.parse(b), nil
-	}
-}
-
-func (j *jsonlReader) parse(b []byte) inputRow {
-	row := inputRow{line: j.line, fields: apitable.Fields{}}
-	var obj map[string]any
-	if err := json.Unmarshal(b, &obj); err != nil {
-		row.raw = map[string]any{"_raw": string(b)}
-		row.err = fmt.Errorf("not a JSON object: %w", err)
-		return row
-	}
-	cells := obj
-	if fm, ok := obj["fields"].(map[string]any); ok {
-		cells = fm
-	} else {
-		delete(cells, "recordId")
-	}
-	row.raw = cells
-	var errs []error
-	for _, k := range slices.Sorted(maps.Keys(cells)) {
-		f, ok := findField(j.fields, k)
-		if !ok {
-			if !j.ignoreUnknown {
-				errs = append(errs, fmt.Errorf("no field %q in the datasheet", k))
-			}
-			continue
-		}
-		if !writable(f) {
-			continue
-		}
-		v, err := convertValue(f, cells[k])
-		if errors.Is(err, errSkip) {
-			continue
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", f.Name, err))
-			continue
-		}
-		row.fields[f.Name] = v
-	}
-	row.err = errors.Join(errs...)
-	return row
-}
-
-// countRows counts the data rows of a file for the progress total; -1 when
-// it cannot. It reads the file once more, streaming.
-func countRows(path, format string) int {
-	f, err := os.Open(path) //nolint:gosec // G304: the path is the user's own -file argument
-	if err != nil {
-		return -1
-	}
-	defer func() { _ = f.Close() }() // read-only: nothing to lose on Close
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return -1
-	}
-	br := bufio.NewReaderSize(f, 64<<10)
-	n := 0
-	if format == "csv" {
-		cr := csv.NewReader(br)
-		cr.FieldsPerRecord = -1
-		cr.ReuseRecord = true
-		for {
-			if _, err := cr.Read(); err != nil {
-				if !errors.Is(err, io.EOF) {
-					return -1
-				}
-				break
-			}
-			n++
-		}
-		return max(n-1, 0)
-	}
-	inLine := false // the current line has content
-	for {
-		b, err := br.ReadSlice('\n')
-		if len(bytes.TrimSpace(b)) > 0 {
-			inLine = true
-		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		if inLine {
-			n++
-		}
-		inLine = false
-		if err != nil {
-			return n
-		}
-	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -78,7 +78,9 @@ func TestRoundTrip(t *testing.T) {
 			file := filepath.Join(dir, "tasks."+format)
 			wantCode(t, cli(t, t.Context(), fx.srv, "", "export", "-datasheet", fx.tasks.ID, "-format", format, "-o", file), 0)
 			cp := fx.emptyCopy(t)
-			r := cli(t, t.Context(), fx.srv, "", "import", "-datasheet", cp.ID, file)
+			// The export's record ids name the original's records: -create
+			// makes new ones in the copy.
+			r := cli(t, t.Context(), fx.srv, "", "import", "-datasheet", cp.ID, "-create", file)
 			wantCode(t, r, 0)
 			if !strings.Contains(r.stdout, "import: 3 rows read: 3 applied, 0 failed, 0 outcome unknown, 0 invalid, 0 skipped") {
 				t.Fatalf("report: %s", r.stdout)
@@ -101,7 +103,7 @@ func TestRoundTrip(t *testing.T) {
 			wantCode(t, r, 0)
 			out.WriteString(r.stdout)
 			cp2 := fx.emptyCopy(t)
-			wantCode(t, cli(t, t.Context(), fx.srv, out.String(), "import", "-datasheet", cp2.ID, "-format", format, "-"), 0)
+			wantCode(t, cli(t, t.Context(), fx.srv, out.String(), "import", "-datasheet", cp2.ID, "-format", format, "-create", "-"), 0)
 			if diff := cmp.Diff(got, cells(fx.srv.Records(cp2.ID))); diff != "" {
 				t.Fatalf("second round trip (-copy +copy2):\n%s", diff)
 			}
@@ -253,8 +255,10 @@ func TestImportPartialFailureAndResume(t *testing.T) {
 	}
 	fail := filepath.Join(dir, "failed.jsonl")
 	// The first create request is rejected: definitely not applied.
+	// -isolate 0: the chunk is not split (split, the injected rejection
+	// would not recur and every row would be applied).
 	fx.srv.InjectFault(apitabletest.Fault{Method: "POST", Path: "/records", Status: 400, Message: "injected rejection"})
-	r := cli(t, t.Context(), fx.srv, "", "import", "-datasheet", cp.ID, "-failures", fail, "-batch", "20", in)
+	r := cli(t, t.Context(), fx.srv, "", "import", "-datasheet", cp.ID, "-failures", fail, "-batch", "20", "-isolate", "0", in)
 	wantCode(t, r, exitPartial)
 	if !strings.Contains(r.stdout, "import: 45 rows read: 35 applied, 10 failed, 0 outcome unknown, 0 invalid, 0 skipped") ||
 		!strings.Contains(r.stdout, "injected rejection") || !strings.Contains(r.stdout, "apitable import -datasheet "+cp.ID+" -format jsonl "+fail) {

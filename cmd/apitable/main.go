@@ -13,8 +13,9 @@
 //	fields   -datasheet dst… [-view viw…]    list the fields of a datasheet
 //	export   -datasheet dst… [-view viw…] [-format csv|jsonl] [-fields a,b] [-o file]
 //	                                         stream every record to CSV or JSON Lines
-//	import   -datasheet dst… [-format csv|jsonl] [-key a,b] [-failures file] [-dry-run] file|-
-//	                                         write records from CSV or JSON Lines
+//	import   -datasheet dst… [-format csv|jsonl] [-key a,b] [-create] [-failures file] [-dry-run] file|-
+//	                                         write records from CSV or JSON Lines; rows
+//	                                         with a recordId update that record
 //	gen      -datasheet dst… -package p [-type T] [-o file.go]
 //	                                         write a Go struct for the datasheet
 //
@@ -29,7 +30,10 @@
 //
 // Long operations (export, import) report progress on stderr: a one-line
 // bar with records done / total, rate and ETA when stderr is a terminal,
-// plain lines every few seconds otherwise. Ctrl-C (SIGINT) stops them
+// plain lines every few seconds otherwise. Import counts the rows the
+// server's answers settled, not requests sent. When the server rejects a
+// chunk of 10 rows (code 400), import splits it to find the bad rows,
+// writes the others, and reports only the bad ones. Ctrl-C (SIGINT) stops them
 // cleanly: requests in flight end or are reported, what was applied is
 // printed, and import writes the rows not applied to its -failures file.
 //
@@ -48,11 +52,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
-	"time"
 
 	"github.com/apitable-go/apitable"
 )
@@ -135,7 +137,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	global.StringVar(&e.token, "token", "", "API token (default $APITABLE_TOKEN)")
 	global.StringVar(&e.baseURL, "base-url", "", "server base URL (default $APITABLE_BASE_URL or "+apitable.DefaultBaseURL+")")
 	global.Float64Var(&e.rate, "rate", 0, "requests per second per datasheet (default 5, the API's limit)")
-	global.Usage = func() { _, _ = fmt.Fprint(stderr, usageText) }
+	// The usage is printed below, once: to stdout for -h, to stderr after
+	// a mistake. The flag package's own call would print it a second time.
+	global.Usage = func() {}
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			_, _ = fmt.Fprint(stdout, usageText)
@@ -204,20 +208,41 @@ func (e *env) tokenValue() string {
 	return e.getenv("APITABLE_TOKEN")
 }
 
-// newFlagSet returns a subcommand's flag set with the common flags, whose
-// usage goes to stderr.
+// flagOutput is a flag set's output: stderr, noting whether the flag
+// package wrote an error message there.
+type flagOutput struct {
+	w    io.Writer
+	used bool
+}
+
+func (o *flagOutput) Write(p []byte) (int, error) {
+	o.used = true
+	return o.w.Write(p)
+}
+
+// newFlagSet returns a subcommand's flag set with the common flags. Its
+// usage is printed once: to stdout for -h, to stderr after a mistake.
 func (e *env) newFlagSet(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet("apitable "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	out := &flagOutput{w: e.stderr}
+	fs.SetOutput(out)
 	// Func flags: their usage never shows a value, so -h cannot print a
 	// token given before the command.
 	fs.Func("token", "API token (default $APITABLE_TOKEN; never printed)", func(s string) error { e.token = s; return nil })
 	fs.Func("base-url", "server base URL (default $APITABLE_BASE_URL or "+apitable.DefaultBaseURL+")", func(s string) error { e.baseURL = s; return nil })
 	fs.Float64Var(&e.rate, "rate", e.rate, "requests per second per datasheet (default 5, the API's limit; self-hosted servers may allow more)")
 	fs.Usage = func() {
-		_, _ = fmt.Fprintf(fs.Output(), "usage: apitable %s %s\n\nFlags:\n", name, synopsis)
+		// The flag package prints an error message before the usage of a
+		// mistake, and nothing before the usage asked for with -h.
+		w := e.stdout
+		if out.used {
+			w = e.stderr
+		}
+		fs.SetOutput(w)
+		defer fs.SetOutput(out)
+		_, _ = fmt.Fprintf(w, "usage: apitable %s %s\n\nFlags:\n", name, synopsis)
 		fs.PrintDefaults()
-		_, _ = fmt.Fprintln(fs.Output(), "\nExit codes: 0 ok, 1 error, 2 usage, 3 partial failure (import), 130 interrupted.")
+		_, _ = fmt.Fprintln(w, "\nExit codes: 0 ok, 1 error, 2 usage, 3 partial failure (import), 130 interrupted.")
 	}
 	return fs
 }
@@ -234,26 +259,9 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// progressTransport counts the record writes that came back 200, so the
-// import progress moves per chunk rather than per batch.
-type progressTransport struct {
-	base   http.RoundTripper
-	onDone func()
-}
-
-func (t *progressTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	if err == nil && resp.StatusCode == http.StatusOK && t.onDone != nil &&
-		(req.Method == http.MethodPost || req.Method == http.MethodPatch) &&
-		strings.HasSuffix(req.URL.Path, "/records") {
-		t.onDone()
-	}
-	return resp, err
-}
-
-// client builds the SDK client from the flags and environment. onWrite, if
-// not nil, is called after each record write request that got HTTP 200.
-func (e *env) client(onWrite func()) (*apitable.Client, error) {
+// client builds the SDK client from the flags and environment, with extra
+// options (nil entries are ignored).
+func (e *env) client(extra ...apitable.Option) (*apitable.Client, error) {
 	token := e.tokenValue()
 	if strings.TrimSpace(token) == "" {
 		return nil, usagef("no API token: pass -token or set APITABLE_TOKEN")
@@ -272,12 +280,10 @@ func (e *env) client(onWrite func()) (*apitable.Client, error) {
 	if e.rate > 0 {
 		opts = append(opts, apitable.WithRateLimit(e.rate))
 	}
-	if onWrite != nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		opts = append(opts, apitable.WithHTTPClient(&http.Client{
-			Transport: &progressTransport{base: tr, onDone: onWrite},
-			Timeout:   30 * time.Second,
-		}))
+	for _, o := range extra {
+		if o != nil {
+			opts = append(opts, o)
+		}
 	}
 	c, err := apitable.New(token, opts...)
 	if err != nil {

@@ -310,3 +310,33 @@ func TestProgress(t *testing.T) {
 		t.Fatal("a buffer is not a terminal")
 	}
 }
+
+// TestHelpPrintedOnce: -h prints the usage once, to stdout, and exits 0; a
+// usage mistake prints it once, to stderr, and exits 2.
+func TestHelpPrintedOnce(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t)
+	for _, tc := range []struct {
+		args  []string
+		code  int
+		usage string // the usage's first line
+	}{
+		{[]string{"-h"}, exitOK, "usage: apitable [-token T]"},
+		{[]string{"-help"}, exitOK, "usage: apitable [-token T]"},
+		{[]string{"help"}, exitOK, "usage: apitable [-token T]"},
+		{[]string{"import", "-h"}, exitOK, "usage: apitable import "},
+		{[]string{"-nope", "spaces"}, exitUsage, "usage: apitable [-token T]"},
+		{nil, exitUsage, "usage: apitable [-token T]"},
+		{[]string{"bogus"}, exitUsage, "usage: apitable [-token T]"},
+		{[]string{"import", "-nope"}, exitUsage, "usage: apitable import "},
+	} {
+		r := cli(t, t.Context(), fx.srv, "", tc.args...)
+		want, other := r.stdout, r.stderr
+		if tc.code != exitOK {
+			want, other = r.stderr, r.stdout
+		}
+		if r.code != tc.code || strings.Count(want, tc.usage) != 1 || strings.Contains(other, "usage:") {
+			t.Errorf("%v: code %d (want %d)\nstdout:\n%s\nstderr:\n%s", tc.args, r.code, tc.code, r.stdout, r.stderr)
+		}
+	}
+}

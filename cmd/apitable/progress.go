@@ -21,14 +21,18 @@ func isTerminal(w io.Writer) bool {
 
 // progress reports a long operation's progress on stderr: a single-line
 // bar redrawn at most every tick on a terminal, plain lines every lineEvery
-// otherwise. It is safe for concurrent use.
+// otherwise. Its counts are what the caller settled (for import: rows
+// applied, or definitely failed, from the SDK's results), never requests
+// merely sent. It is safe for concurrent use.
 type progress struct {
 	mu        sync.Mutex
 	w         io.Writer
 	tty       bool
-	verb      string // "exported", "imported"
-	total     int    // < 0 when unknown
-	done      int
+	verb      string  // "exported", "imported"
+	total     int     // < 0 when unknown
+	done      int     // items settled
+	missed    int     // of done: not applied (failed, invalid, …)
+	nominal   float64 // expected items per second, for the ETA before any result; 0: none
 	start     time.Time
 	last      time.Time // last draw
 	tick      time.Duration
@@ -47,11 +51,40 @@ func newProgress(w io.Writer, verb string, total int, quiet bool) *progress {
 }
 
 // set records that n items are done and redraws if it is time.
-func (p *progress) set(n int) {
+func (p *progress) set(n int) { p.update(n, 0) }
+
+// update records that done items are settled, missed of them not applied,
+// and redraws if it is time.
+func (p *progress) update(done, missed int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.done = n
+	p.done, p.missed = done, missed
 	p.maybeDraw()
+}
+
+// begin draws the bar at once on a terminal, with the ETA of the nominal
+// rate, so the user sees the total and an estimate from the first second.
+func (p *progress) begin() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.quiet && p.tty {
+		p.draw(p.now())
+	}
+}
+
+// minElapsed is the floor of the elapsed time the rate is computed over, so
+// that the first results (a whole call's rows in a fraction of a second)
+// do not promise a rate the run cannot keep.
+const minElapsed = time.Second
+
+// rate is the items settled per second, and the rate the ETA uses: the
+// measured one once anything is done, the nominal one before.
+func (p *progress) rate(elapsed time.Duration) (measured, forETA float64) {
+	measured = float64(p.done) / max(elapsed, minElapsed).Seconds()
+	if p.done == 0 {
+		return measured, p.nominal
+	}
+	return measured, measured
 }
 
 func (p *progress) maybeDraw() {
@@ -85,17 +118,17 @@ func (p *progress) finish() {
 
 func (p *progress) draw(now time.Time) {
 	elapsed := now.Sub(p.start)
-	rate := 0.0
-	if s := elapsed.Seconds(); s > 0 {
-		rate = float64(p.done) / s
-	}
+	rate, etaRate := p.rate(elapsed)
 	eta := ""
-	if p.total > 0 && rate > 0 && p.done < p.total {
-		eta = " ETA " + fmtDuration(time.Duration(float64(p.total-p.done)/rate*float64(time.Second)))
+	if p.total > 0 && etaRate > 0 && p.done < p.total {
+		eta = " ETA " + fmtDuration(time.Duration(float64(p.total-p.done)/etaRate*float64(time.Second)))
 	}
 	count := fmt.Sprintf("%d", p.done)
 	if p.total >= 0 {
 		count = fmt.Sprintf("%d/%d", p.done, p.total)
+	}
+	if p.missed > 0 {
+		count += fmt.Sprintf(" (%d not applied)", p.missed)
 	}
 	if !p.tty {
 		_, _ = fmt.Fprintf(p.w, "%s %s records (%.1f/s, %s elapsed%s)\n", p.verb, count, rate, fmtDuration(elapsed), eta)

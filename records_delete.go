@@ -1,0 +1,117 @@
+package apitable
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/apitable-go/apitable/internal/batch"
+	"github.com/apitable-go/apitable/internal/retry"
+)
+
+// Finishing a delete chunk after an ambiguous attempt. The server deletes
+// a chunk all or nothing and rejects the whole chunk when one id does not
+// exist (docs/server-behaviour.md §6.4). So when a retry is answered
+// "record does not exist", either the earlier attempt deleted the chunk, or
+// it did not and some id was missing from the start. A read of the chunk's
+// ids tells which: if none remain, the chunk is done; if some remain, the
+// earlier attempt did nothing, the ids that are gone were missing all
+// along, and the remaining ones are deleted again.
+
+// deleteChunk deletes ids. Its error is nil, the chunk's error, or a
+// *batch.Partial naming the offsets deleted when some ids did not exist.
+func (s *RecordsService) deleteChunk(ctx context.Context, datasheetID string, ids []string, admitted func()) error {
+	live := batch.Span(0, len(ids)) // offsets still to delete
+	var stale []int
+	var notFound *APIError
+	for range recoveryRounds {
+		missing, err := s.deleteOnce(ctx, datasheetID, pick(ids, live), admitted)
+		admitted = nil
+		switch {
+		case err != nil && len(stale) > 0:
+			return fmt.Errorf("%w; and %w", err, staleIDs(ids, stale, notFound))
+		case err != nil:
+			return err
+		case missing == nil:
+			return deleted(ids, live, stale, notFound)
+		}
+		notFound = missing
+		if len(live) == 1 {
+			// The one id does not exist now, whoever deleted it: no read
+			// can tell more.
+			return deleted(ids, live, stale, notFound)
+		}
+		remain, err := s.remaining(ctx, datasheetID, pick(ids, live))
+		if err != nil {
+			return &outcomeUnknownError{cause: fmt.Errorf("apitable: DELETE %s: reading which records remain after an ambiguous attempt: %w", deleteTemplate, err)}
+		}
+		if len(remain) == 0 {
+			return deleted(ids, live, stale, notFound) // the earlier attempt deleted them
+		}
+		var next []int
+		for _, k := range live {
+			if remain[ids[k]] {
+				next = append(next, k)
+			} else {
+				stale = append(stale, k)
+			}
+		}
+		live = next
+	}
+	return &outcomeUnknownError{cause: fmt.Errorf("apitable: DELETE %s: records still present after %d rounds", deleteTemplate, recoveryRounds)}
+}
+
+const deleteTemplate = "/fusion/v1/datasheets/{datasheetId}/records"
+
+// deleteOnce sends one DELETE. missing is the server's "record does not
+// exist" answer to a retry after an ambiguous attempt (err is nil then).
+func (s *RecordsService) deleteOnce(ctx context.Context, datasheetID string, ids []string, admitted func()) (missing *APIError, err error) {
+	cl := recordsCall("DELETE", datasheetID, retry.Delete)
+	cl.query = url.Values{"recordIds": {strings.Join(ids, ",")}}.Encode()
+	cl.doneIfMissing = func(e *APIError) bool {
+		if e.Code == 400 && strings.Contains(e.Message, "record specified by the recordId does not exist") {
+			missing = e
+			return true
+		}
+		return false
+	}
+	cl.admitted = admitted
+	err = s.c.do(ctx, cl, nil)
+	return missing, err
+}
+
+// remaining returns which of ids exist.
+func (s *RecordsService) remaining(ctx context.Context, datasheetID string, ids []string) (map[string]bool, error) {
+	page, err := s.page(ctx, datasheetID, &ListRecordsParams{RecordIDs: ids}, maxPageSize, 0, nil)
+	if err != nil {
+		return nil, err
+	}
+	remain := make(map[string]bool, len(page.Records))
+	for _, r := range page.Records {
+		remain[r.ID] = true
+	}
+	return remain, nil
+}
+
+// deleted reports the offsets in live as deleted and those in stale as
+// never there.
+func deleted(ids []string, live, stale []int, notFound *APIError) error {
+	if len(stale) == 0 {
+		return nil
+	}
+	return &batch.Partial{Applied: live, Err: staleIDs(ids, stale, notFound)}
+}
+
+func staleIDs(ids []string, stale []int, notFound *APIError) error {
+	return fmt.Errorf("apitable: DELETE %s: not deleted, %s did not exist (%w): %w",
+		deleteTemplate, strings.Join(pick(ids, stale), ", "), ErrRecordNotFound, notFound)
+}
+
+func pick(ids []string, offs []int) []string {
+	out := make([]string, len(offs))
+	for j, k := range offs {
+		out[j] = ids[k]
+	}
+	return out
+}
