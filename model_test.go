@@ -280,7 +280,7 @@ func (m *model) opCreate(ctx context.Context, keyed bool) {
 		case st[i] == apitable.ChunkApplied && got[0].Fields["Num"] != f["Num"]:
 			m.violate("create: input %d stored Num %v, want %v", i, got[0].Fields["Num"], f["Num"])
 		case st[i] == apitable.ChunkFailed && len(got) != 0:
-			m.violate("create: input %d (%s) reported %v but stored", i, name, st[i])
+			m.violate("create: input %d (%s) reported %v but stored: %v", i, name, st[i], err)
 		}
 	}
 	if len(after)-len(before) != stored {
@@ -377,7 +377,7 @@ func (m *model) opDelete(ctx context.Context) {
 		case st[i] == apitable.ChunkFailed && wasLive && !isLive:
 			// A duplicate of an id deleted by another input proves nothing.
 			if !slices.ContainsFunc(in, func(o string) bool { return o == id && st[slices.Index(in, o)] != st[i] }) {
-				m.violate("delete: input %d (%s) reported %v but deleted", i, id, st[i])
+				m.violate("delete: input %d (%s) reported %v but deleted: %v", i, id, st[i], err)
 			}
 		}
 		if wasLive && !isLive {
