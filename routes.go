@@ -82,8 +82,8 @@ func routeTable() *[numRoutes]route {
 		// A retried records delete answered "does not exist" proves nothing
 		// for the chunk's other ids: Records.Delete resolves it by reading.
 		routeDeleteRecords: {method: "DELETE", path: recordsPath, kind: retry.Delete},
-		routeListFields:  {method: "GET", path: "/fusion/v1/datasheets/{datasheetId}/fields", kind: retry.Read},
-		routeCreateField: {method: "POST", path: fieldsPath, kind: retry.Create},
+		routeListFields:    {method: "GET", path: "/fusion/v1/datasheets/{datasheetId}/fields", kind: retry.Read},
+		routeCreateField:   {method: "POST", path: fieldsPath, kind: retry.Create},
 		routeDeleteField: {method: "DELETE", path: fieldsPath + "/{fieldId}", kind: retry.Delete,
 			gone: func(e *APIError, ids []string) bool {
 				return e.Code == 400 && e.Message == `fieldId "`+ids[len(ids)-1]+`" does not exist`
