@@ -70,7 +70,7 @@ func tasksSheet(t *testing.T, srv *apitabletest.Server, records int) *apitablete
 }
 
 // TestRetryClassByCallKind drives every failure class × call kind through
-// the fake's fault injection (STYLE.md §8).
+// the fake's fault injection (docs/design.md, "Retry classes").
 func TestRetryClassByCallKind(t *testing.T) {
 	t.Parallel()
 	type outcome int

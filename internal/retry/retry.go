@@ -60,7 +60,7 @@ func (k Kind) Writes() bool { return k != Read }
 // RepeatSafe reports whether repeating an already-applied call is harmless.
 func (k Kind) RepeatSafe() bool { return k == Read || k == Update || k == Delete }
 
-// Class is the class of one failed attempt (STYLE.md §8).
+// Class is the class of one failed attempt (docs/design.md, "Retry classes").
 type Class int
 
 const (

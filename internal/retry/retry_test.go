@@ -80,7 +80,7 @@ func TestClassString(t *testing.T) {
 	}
 }
 
-// TestShouldRetry covers every Class × Kind cell of the STYLE.md §8 table.
+// TestShouldRetry covers every Class × Kind cell of the retry-class table (docs/design.md).
 func TestShouldRetry(t *testing.T) {
 	t.Parallel()
 	want := map[Class]map[Kind]bool{
