@@ -6,7 +6,7 @@ import "time"
 // of the row order.
 func (s *Backend) insertRecordLocked(ds *datasheet, cells map[string]any, pos int) *record {
 	now := time.Now().UnixMilli()
-	rec := &record{id: s.newID("rec", 10), cells: map[string]any{}, createdAt: now, updatedAt: now, fieldUpdated: map[string]int64{}, autoNumber: ds.nextAuto}
+	rec := &record{id: s.newID("rec", 10), cells: make(map[string]any, len(cells)), createdAt: now, updatedAt: now, autoNumber: ds.nextAuto}
 	ds.nextAuto++
 	ds.records[rec.id] = rec
 	if pos > len(ds.order) {
@@ -16,9 +16,31 @@ func (s *Backend) insertRecordLocked(ds *datasheet, cells map[string]any, pos in
 	copy(ds.order[pos+1:], ds.order[pos:])
 	ds.order[pos] = rec.id
 	for fid, v := range cells {
-		s.setCellLocked(ds, rec, fid, v, now)
+		s.initCellLocked(ds, rec, fid, v, now)
 	}
 	return rec
+}
+
+// initCellLocked stores a new record's cell. It leaves fieldUpdated alone:
+// a cell without an entry there was set when the record was created
+// (lastModified falls back to createdAt), which saves a map per row.
+func (s *Backend) initCellLocked(ds *datasheet, rec *record, fid string, v any, now int64) {
+	f := ds.fieldByID(fid)
+	if f == nil || isEmptyValue(v) {
+		return
+	}
+	rec.cells[fid] = v
+	if f.typ == "TwoWayLink" {
+		s.syncSibling(ds, rec, f, nil, idList(v), now)
+	}
+}
+
+// touchField records that rec's cell of fid changed at now.
+func (rec *record) touchField(fid string, now int64) {
+	if rec.fieldUpdated == nil {
+		rec.fieldUpdated = map[string]int64{}
+	}
+	rec.fieldUpdated[fid] = now
 }
 
 // setCellLocked stores a converted value (nil clears), keeping two-way
@@ -40,7 +62,7 @@ func (s *Backend) setCellLocked(ds *datasheet, rec *record, fid string, v any, n
 		}
 		rec.cells[fid] = v
 	}
-	rec.fieldUpdated[fid] = now
+	rec.touchField(fid, now)
 	rec.updatedAt = now
 	if f.typ == "TwoWayLink" {
 		s.syncSibling(ds, rec, f, idList(old), idList(v), now)
@@ -86,7 +108,7 @@ func (s *Backend) syncSibling(ds *datasheet, rec *record, f *field, oldIDs, newI
 		} else {
 			frec.cells[bro] = stringsToAny(cur)
 		}
-		frec.fieldUpdated[bro] = now
+		frec.touchField(bro, now)
 		frec.updatedAt = now
 	}
 	for _, id := range oldIDs {
