@@ -7,11 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"maps"
-	"slices"
 	_ "image/gif"  // attachment dimensions
 	_ "image/jpeg" // attachment dimensions
 	_ "image/png"  // attachment dimensions
+	"maps"
+	"slices"
 	"time"
 )
 
