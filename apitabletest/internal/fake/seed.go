@@ -167,7 +167,7 @@ func (s *Backend) addDatasheetLocked(spaceID string, spec DatasheetSpec) (*Datas
 	case len(spec.Fields) == 0:
 		return nil, fmt.Errorf("no fields")
 	}
-	ds := &datasheet{id: s.newID("dst", 15), name: spec.Name, spaceID: spaceID, records: map[string]*record{}, nextAuto: 1}
+	ds := &datasheet{id: s.newID("dst", 15), name: spec.Name, spaceID: spaceID, records: make(map[string]*record, len(spec.Records)), nextAuto: 1}
 	// Register first so self links and lookups resolve.
 	s.st.dsts[ds.id] = ds
 	out, err := s.seedDatasheetLocked(sp, ds, spec)
