@@ -45,6 +45,7 @@ package apitabletest
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -66,11 +67,12 @@ type ServerOption func(*config)
 // config is the API's settings (fake.Config) plus the network face's.
 type config struct {
 	fake.Config
-	latency time.Duration
-	seed    uint64
-	seeded  bool
-	hangs   bool         // WithServerHangs
-	logger  *slog.Logger // WithLogger
+	latency   time.Duration
+	seed      uint64
+	seeded    bool
+	hangs     bool         // WithServerHangs
+	logger    *slog.Logger // WithLogger
+	spaceName string       // WithDefaultSpaceName
 }
 
 func defaultConfig() config {
@@ -97,6 +99,12 @@ func WithRateLimit(points int, window time.Duration) ServerOption {
 		c.RatePoints = points
 		c.RateWindow = window
 	}
+}
+
+// WithDefaultSpaceName names the default space (SpaceID) that New creates
+// (default "apitabletest space").
+func WithDefaultSpaceName(name string) ServerOption {
+	return func(c *config) { c.spaceName = name }
 }
 
 // WithoutRateLimit disables the rate limiter.
@@ -184,7 +192,7 @@ func New(opts ...ServerOption) *Server {
 	s.api = fake.New(cfg.Config)
 	s.apiHandle = s.api.Handle
 	s.handler = s.recoverPanics(http.HandlerFunc(s.serveHTTP))
-	s.defSpace = s.AddSpace("apitabletest space")
+	s.defSpace = s.AddSpace(cmp.Or(cfg.spaceName, "apitabletest space"))
 	return s
 }
 
