@@ -117,3 +117,38 @@ func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestFieldAndViewObjectKeys: a field object is core's Field.getApiMeta
+// (packages/core/src/model/field/field.ts): id, name, type, editable
+// always, property when the type has one, isPrimary only on the first
+// view's first column, desc only when set; a view object is
+// {id, name, type} (packages/room-server/src/fusion/services/
+// fusion.api.service.ts getViewList). docs/server-behaviour.md §7.
+func TestFieldAndViewObjectKeys(t *testing.T) {
+	t.Parallel()
+	s := NewServer(t)
+	ds := s.AddDatasheet(s.SpaceID(), DatasheetSpec{Name: "T", Fields: []FieldSpec{
+		{Name: "Title", Type: "SingleText", Desc: "the title"},
+		{Name: "Notes", Type: "Text"},
+	}})
+	r := call(t, s, "GET", "/fusion/v1/datasheets/"+ds.ID+"/fields", nil)
+	fields := r.data()["fields"].([]any)
+	keys := func(o any) []string {
+		var ks []string
+		for k := range o.(map[string]any) {
+			ks = append(ks, k)
+		}
+		slices.Sort(ks)
+		return ks
+	}
+	if got := keys(fields[0]); !slices.Equal(got, []string{"desc", "editable", "id", "isPrimary", "name", "property", "type"}) {
+		t.Errorf("primary SingleText field keys %q: %s", got, r.raw)
+	}
+	if got := keys(fields[1]); !slices.Equal(got, []string{"editable", "id", "name", "type"}) {
+		t.Errorf("Text field keys %q: %s", got, r.raw)
+	}
+	r = call(t, s, "GET", "/fusion/v1/datasheets/"+ds.ID+"/views", nil)
+	if got := keys(r.data()["views"].([]any)[0]); !slices.Equal(got, []string{"id", "name", "type"}) {
+		t.Errorf("view keys %q: %s", got, r.raw)
+	}
+}

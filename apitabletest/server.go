@@ -38,6 +38,11 @@
 //   - cellFormat=string formats dates in the field's timeZone or UTC.
 //   - The v1 rate limiter always uses the configured points (no plan QPS
 //     look-up, no whitelist).
+//   - v2 node search matches query like the server's LIKE '%query%' on a
+//     utf8mb4_unicode_ci column ("%" and "_" wildcards, "\" escapes),
+//     with the collation approximated: case folding plus accent removal
+//     for Latin-1 and Latin Extended-A letters (é = e, Ł = l); UCA
+//     expansions such as ß = ss or æ = ae are not modelled.
 //
 // Use NewServer in tests; New (with Close) elsewhere, such as the
 // cmd/apitable-fake program.
