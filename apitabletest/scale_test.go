@@ -15,7 +15,8 @@ import (
 // (packages/room-server/src/fusion/services/fusion.api.service.ts
 // getRecords); the fake must not make a large table slow for users'
 // tests. Allocated bytes, unlike time, do not depend on the machine's load.
-func TestPlainPageCostIndependentOfTableSize(t *testing.T) {
+func TestPlainPageCostIndependentOfTableSize(t *testing.T) { //nolint:paralleltest // measures the process's allocated bytes
+
 	if testing.Short() {
 		t.Skip("seeds 100,000 rows")
 	}

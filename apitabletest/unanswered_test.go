@@ -78,8 +78,8 @@ func TestServerHangsLikeTheRealServer(t *testing.T) {
 			}
 		}
 		// A good request is still answered at once.
-		if resp, err := send(t.Context(), s, "GET", recordsPath(ds)+"?pageSize=1", ""); err != nil || resp.StatusCode != 200 {
-			t.Fatalf("good request: %v %v", resp, err)
+		if code, err := send(t.Context(), s, "GET", recordsPath(ds)+"?pageSize=1", ""); err != nil || code != 200 {
+			t.Fatalf("good request: %d %v", code, err)
 		}
 		done := make(chan error, 1)
 		go func() {
@@ -99,22 +99,25 @@ func TestServerHangsLikeTheRealServer(t *testing.T) {
 	})
 }
 
-func send(ctx context.Context, s *Server, method, path, body string) (*http.Response, error) {
+// send makes one request over the in-memory transport and returns the
+// HTTP status.
+func send(ctx context.Context, s *Server, method, path, body string) (int, error) {
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, "http://fake"+path, rd)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	req.Header.Set("Authorization", "Bearer "+s.Token())
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := s.Transport().RoundTrip(req)
-	if err == nil {
-		_ = resp.Body.Close()
+	if err != nil {
+		return 0, err
 	}
-	return resp, err
+	_ = resp.Body.Close()
+	return resp.StatusCode, nil
 }
