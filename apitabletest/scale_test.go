@@ -2,6 +2,7 @@ package apitabletest
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -38,18 +39,22 @@ func TestPlainPageCostIndependentOfTableSize(t *testing.T) { //nolint:parallelte
 			}
 		}
 		serve() // warm up
-		var m0, m1 runtime.MemStats
-		runtime.ReadMemStats(&m0)
-		for range 3 {
+		// The least of several runs: encoding/json's buffer pool makes
+		// single runs vary.
+		least := uint64(math.MaxUint64)
+		for range 5 {
+			var m0, m1 runtime.MemStats
+			runtime.ReadMemStats(&m0)
 			serve()
+			runtime.ReadMemStats(&m1)
+			least = min(least, m1.TotalAlloc-m0.TotalAlloc)
 		}
-		runtime.ReadMemStats(&m1)
-		allocs[n] = float64(m1.TotalAlloc-m0.TotalAlloc) / 3
+		allocs[n] = float64(least)
 		s.Close()
 	}
 	// A page that copied the row order of 100,000 rows would allocate
-	// 800 kB more than one of 1,000 rows.
-	if small, large := allocs[1_000], allocs[100_000]; large > small*1.1 {
+	// 800 kB more than one of 1,000 rows (about 1 MB).
+	if small, large := allocs[1_000], allocs[100_000]; large > small*1.3 {
 		t.Errorf("bytes allocated per page: %.0f at 1k rows, %.0f at 100k rows; want about equal", small, large)
 	}
 }
