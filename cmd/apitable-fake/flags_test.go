@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -301,5 +302,40 @@ func TestHangFlag(t *testing.T) {
 	tidy, _ := startFake(t)
 	if code, env := get(t, &http.Client{}, tidy, "/fusion/v1/datasheets/"+tidy.DatasheetID+"/records?pageSize=0"); code != 200 || env["code"] != float64(400) {
 		t.Errorf("default: %d %v", code, env)
+	}
+}
+
+// TestHangReleasedOnShutdown: a request held by -hang does not hold up
+// the shutdown: serve runs its onShutdown (the server's Close, which drops
+// held requests) when the shutdown starts.
+func TestHangReleasedOnShutdown(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered, released := make(chan struct{}), make(chan struct{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-released // like a request held by WithServerHangs
+	})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, ln, h, func() { close(released) }) }()
+	go func() {
+		req, _ := http.NewRequestWithContext(t.Context(), "GET", "http://"+ln.Addr().String()+"/", nil)
+		if resp, err := (&http.Client{Transport: &http.Transport{}}).Do(req); err == nil {
+			_ = resp.Body.Close()
+		}
+	}()
+	<-entered
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("shutdown with a held request: %v", err)
+		}
+	case <-time.After(4 * time.Second): // Shutdown's own timeout is 5 s
+		t.Fatal("a held request held up the shutdown")
 	}
 }
