@@ -122,51 +122,14 @@ func TestTLSWithWrittenCA(t *testing.T) {
 	}
 }
 
-const seedDoc = `{
-  "spaces": [
-    {
-      "name": "Fixtures",
-      "members": ["Ann"],
-      "folders": ["Projects"],
-      "datasheets": [
-        {
-          "name": "People",
-          "fields": [{"name": "Name", "type": "SingleText"}],
-          "records": [{"Name": "Ann"}, {"Name": "Bo"}]
-        },
-        {
-          "name": "Tasks",
-          "folder": "Projects",
-          "fields": [
-            {"name": "Title", "type": "SingleText"},
-            {"name": "Done", "type": "Checkbox", "property": {"icon": "white_check_mark"}},
-            {"name": "Owner", "type": "Member", "property": {"isMulti": false}},
-            {"name": "People", "type": "OneWayLink", "property": {"foreignDatasheetId": "People"}}
-          ],
-          "views": [{"name": "Open", "filter": "{Done} = FALSE()", "sort": [{"field": "Title"}]}],
-          "records": [
-            {"Title": "b task", "Owner": [{"name": "Ann", "type": "Member"}]},
-            {"Title": "a task"},
-            {"Title": "done", "Done": true}
-          ]
-        }
-      ]
-    },
-    {"name": "Second", "datasheets": [{"name": "Empty", "fields": [{"name": "Title", "type": "SingleText"}]}]}
-  ]
-}`
-
-// TestSeedFile: -seed builds the spaces, folders, members and datasheets
+// TestSeedFile: -seed (with the documented example file,
+// testdata/seed-example.json) builds the spaces, folders, members and datasheets
 // of the file, reports their ids in the JSON line, and the records are
 // visible through the API in the file's order (and the view's filter and
 // sort apply).
 func TestSeedFile(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "seed.json")
-	if err := os.WriteFile(path, []byte(seedDoc), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	in, _ := startFake(t, "-seed", path)
+	in, _ := startFake(t, "-seed", filepath.Join("testdata", "seed-example.json"))
 	if len(in.Spaces) != 2 || in.Spaces[0].ID != in.SpaceID || len(in.Spaces[0].Datasheets) != 2 || in.DatasheetID != in.Spaces[0].Datasheets[0].ID {
 		t.Fatalf("line %+v", in)
 	}

@@ -27,7 +27,8 @@
 //
 // -seed FILE seeds spaces, members, folders and datasheets (fields, views,
 // records) from a JSON file instead of the demo space; see seedFile in
-// seedfile.go for the schema. -state FILE keeps the data across restarts:
+// seedfile.go for the schema and testdata/seed-example.json for an
+// example. -state FILE keeps the data across restarts:
 // it is loaded at start when the file exists (then -seed and the demo are
 // skipped), and written atomically (temporary file, fsync, rename) every
 // -state-interval after a request that may have written, and on shutdown.

@@ -35,7 +35,8 @@ import (
 // A datasheet is apitabletest.DatasheetSpec in JSON (keys match its field
 // names case-insensitively: name, fields[name, type, property, desc],
 // views[name, type, filter, sort[field, desc], hidden], records), plus
-// "folder". Records are keyed by field name in the API's write format. A
+// "folder" (cmd/apitable-fake/testdata/seed-example.json is a tested
+// example). Records are keyed by field name in the API's write format. A
 // link field's property "foreignDatasheetId" may name a datasheet defined
 // earlier in the same space. The first space is the server's default space
 // (SpaceID); unknown keys are an error.
