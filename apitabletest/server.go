@@ -12,10 +12,13 @@
 //
 // Deviations:
 //   - DTO validation failures (§4.1): the real server never answers a lone
-//     failure (the connection hangs); the fake answers HTTP 200, code 400,
-//     with the tip text of §4.3, as the spec recommends. Several failures
-//     or a nested failure give HTTP 500, code 500, with message as a JSON
-//     array of raw tip ids, like the real server.
+//     failure (the connection hangs); by default the fake answers HTTP 200,
+//     code 400, with the tip text of §4.3, as the spec recommends, and logs
+//     a line saying the real server would not answer (t.Logf, or the
+//     WithLogger logger). WithServerHangs holds such requests unanswered
+//     like the real server. Several failures or a nested failure give HTTP
+//     500, code 500, with message as a JSON array of raw tip ids, like the
+//     real server.
 //   - Permissions: the token user is a member of every space added with
 //     AddSpace and manager of every node unless SetPermission says
 //     otherwise (see Role for the capability table and its UNCONFIRMED
@@ -35,6 +38,11 @@
 //   - cellFormat=string formats dates in the field's timeZone or UTC.
 //   - The v1 rate limiter always uses the configured points (no plan QPS
 //     look-up, no whitelist).
+//   - v2 node search matches query like the server's LIKE '%query%' on a
+//     utf8mb4_unicode_ci column ("%" and "_" wildcards, "\" escapes),
+//     with the collation approximated: case folding plus accent removal
+//     for Latin-1 and Latin Extended-A letters (é = e, Ł = l); UCA
+//     expansions such as ß = ss or æ = ae are not modelled.
 //
 // Use NewServer in tests; New (with Close) elsewhere, such as the
 // cmd/apitable-fake program.
@@ -42,7 +50,9 @@ package apitabletest
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -62,9 +72,12 @@ type ServerOption func(*config)
 // config is the API's settings (fake.Config) plus the network face's.
 type config struct {
 	fake.Config
-	latency time.Duration
-	seed    uint64
-	seeded  bool
+	latency   time.Duration
+	seed      uint64
+	seeded    bool
+	hangs     bool         // WithServerHangs
+	logger    *slog.Logger // WithLogger
+	spaceName string       // WithDefaultSpaceName
 }
 
 func defaultConfig() config {
@@ -91,6 +104,12 @@ func WithRateLimit(points int, window time.Duration) ServerOption {
 		c.RatePoints = points
 		c.RateWindow = window
 	}
+}
+
+// WithDefaultSpaceName names the default space (SpaceID) that New creates
+// (default "apitabletest space").
+func WithDefaultSpaceName(name string) ServerOption {
+	return func(c *config) { c.spaceName = name }
 }
 
 // WithoutRateLimit disables the rate limiter.
@@ -153,6 +172,7 @@ type Server struct {
 	srvOnce sync.Once
 	srv     *httptest.Server
 	closed  bool
+	closing chan struct{} // closed by Close: ends requests held by WithServerHangs
 	handler http.Handler
 }
 
@@ -172,10 +192,12 @@ func New(opts ...ServerOption) *Server {
 	if !cfg.seeded {
 		seed = rand.Uint64() //nolint:gosec // G404: seeds the fake's reproducible fault/latency choices, not security
 	}
-	s := &Server{cfg: cfg, api: fake.New(cfg.Config), rng: rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))} //nolint:gosec // G404: a seedable RNG so tests can replay fault schedules
+	s := &Server{cfg: cfg, closing: make(chan struct{}), rng: rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))} //nolint:gosec // G404: a seedable RNG so tests can replay fault schedules
+	cfg.Unanswered = s.unanswered
+	s.api = fake.New(cfg.Config)
 	s.apiHandle = s.api.Handle
 	s.handler = s.recoverPanics(http.HandlerFunc(s.serveHTTP))
-	s.defSpace = s.AddSpace("apitabletest space")
+	s.defSpace = s.AddSpace(cmp.Or(cfg.spaceName, "apitabletest space"))
 	return s
 }
 
@@ -222,7 +244,10 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // more than once.
 func (s *Server) Close() {
 	s.mu.Lock()
-	s.closed = true
+	if !s.closed {
+		s.closed = true
+		close(s.closing)
+	}
 	s.mu.Unlock()
 	s.srvOnce.Do(func() {})
 	if s.srv != nil {

@@ -213,7 +213,7 @@ func (w *writeCtx) commitOptions() {
 	for f, opts := range w.newOptions {
 		f.options = append(f.options, opts...)
 	}
-	w.newOptions = map[*field][]*option{}
+	clear(w.newOptions)
 }
 
 func (w *writeCtx) convertMember(f *field, v any) (any, *apiError) {

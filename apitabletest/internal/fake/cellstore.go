@@ -3,10 +3,14 @@ package fake
 import "time"
 
 // insertRecordLocked creates a record with converted cells at position pos
-// of the row order.
+// of the row order. The record takes cells over as its own cell map (one
+// map less per row); callers must not use it afterwards.
 func (s *Backend) insertRecordLocked(ds *datasheet, cells map[string]any, pos int) *record {
 	now := time.Now().UnixMilli()
-	rec := &record{id: s.newID("rec", 10), cells: map[string]any{}, createdAt: now, updatedAt: now, fieldUpdated: map[string]int64{}, autoNumber: ds.nextAuto}
+	if cells == nil {
+		cells = map[string]any{}
+	}
+	rec := &record{id: s.newID("rec", 10), cells: cells, createdAt: now, updatedAt: now, autoNumber: ds.nextAuto}
 	ds.nextAuto++
 	ds.records[rec.id] = rec
 	if pos > len(ds.order) {
@@ -15,10 +19,32 @@ func (s *Backend) insertRecordLocked(ds *datasheet, cells map[string]any, pos in
 	ds.order = append(ds.order, "")
 	copy(ds.order[pos+1:], ds.order[pos:])
 	ds.order[pos] = rec.id
+	// New cells leave fieldUpdated alone: a cell without an entry there
+	// was set when the record was created (lastModified falls back to
+	// createdAt), which saves a map per row.
+	var links []*field
 	for fid, v := range cells {
-		s.setCellLocked(ds, rec, fid, v, now)
+		f := ds.fieldByID(fid)
+		switch {
+		case f == nil || isEmptyValue(v):
+			delete(cells, fid)
+		case f.typ == "TwoWayLink":
+			links = append(links, f)
+		}
+	}
+	// Sync after the loop: a self link may write rec's own cells.
+	for _, f := range links {
+		s.syncSibling(ds, rec, f, nil, idList(cells[f.id]), now)
 	}
 	return rec
+}
+
+// touchField records that rec's cell of fid changed at now.
+func (rec *record) touchField(fid string, now int64) {
+	if rec.fieldUpdated == nil {
+		rec.fieldUpdated = map[string]int64{}
+	}
+	rec.fieldUpdated[fid] = now
 }
 
 // setCellLocked stores a converted value (nil clears), keeping two-way
@@ -40,7 +66,7 @@ func (s *Backend) setCellLocked(ds *datasheet, rec *record, fid string, v any, n
 		}
 		rec.cells[fid] = v
 	}
-	rec.fieldUpdated[fid] = now
+	rec.touchField(fid, now)
 	rec.updatedAt = now
 	if f.typ == "TwoWayLink" {
 		s.syncSibling(ds, rec, f, idList(old), idList(v), now)
@@ -86,7 +112,7 @@ func (s *Backend) syncSibling(ds *datasheet, rec *record, f *field, oldIDs, newI
 		} else {
 			frec.cells[bro] = stringsToAny(cur)
 		}
-		frec.fieldUpdated[bro] = now
+		frec.touchField(bro, now)
 		frec.updatedAt = now
 	}
 	for _, id := range oldIDs {

@@ -121,3 +121,57 @@ func numbersToFloat(v any) any {
 	}
 	return v
 }
+
+// jsonKinds returns v as json.Unmarshal into an any would give it (float64
+// numbers, []any, map[string]any), converting common Go types directly and
+// anything else through a JSON round trip. Slices and maps are copied, so
+// the caller's values are never shared with the store.
+func jsonKinds(v any) (any, error) {
+	switch x := v.(type) {
+	case nil, string, bool, float64:
+		return x, nil
+	case int:
+		return float64(x), nil
+	case int64:
+		return float64(x), nil
+	case float32:
+		return float64(x), nil
+	case []string:
+		out := make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			jv, err := jsonKinds(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = jv
+		}
+		return out, nil
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			jv, err := jsonKinds(e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = jv
+		}
+		return out, nil
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var out any
+	if err := d.Decode(&out); err != nil {
+		return nil, err
+	}
+	return numbersToFloat(out), nil
+}

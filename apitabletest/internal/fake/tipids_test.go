@@ -1,0 +1,135 @@
+package fake
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// serverTipIDs are the tip ids of packages/core/src/config/
+// api_tip_config.source.json in the open-source server (apitable/apitable):
+// the only ids the server's DTO messages and ApiException can carry.
+const serverTipIDs = `
+	api_add_row_failed_wrong_length_of_value api_attachment_file_size_error
+	api_dashboard_not_exist api_datasheet_not_exist api_datasheet_not_visible
+	api_delete_error api_delete_error_foreign_datasheet_deleted api_embed_link_id_not_exist
+	api_embed_link_instance_limit api_embed_link_limit api_enterprise_limit
+	api_favicon_value_error api_fieldid_empty_error api_forbidden
+	api_forbidden_because_of_not_in_space api_forbidden_because_of_usage api_frequently_error
+	api_insert_error api_node_node_type_value_error api_node_permission_error
+	api_node_permission_value_error api_not_exists api_org_enterprise_limit
+	api_org_member_delete_primary_admin_error api_org_member_role_error
+	api_org_member_team_error api_org_permission_member_deny api_org_permission_role_deny
+	api_org_permission_team_deny api_org_role_delete_error api_org_role_name_unique_error
+	api_org_team_delete_error api_org_team_name_unique_error
+	api_org_update_deny_for_social_space api_param_add_widget_btn_type_error
+	api_param_api_btn_type_error api_param_attachment_array_type_error
+	api_param_attachment_name_type_error api_param_attachment_not_exists
+	api_param_attachment_token_type_error api_param_basic_tools_type_error
+	api_param_checkbox_field_type_error api_param_collaborator_status_bar_type_error
+	api_param_collapsed_type_error api_param_currency_field_type_error
+	api_param_datetime_field_type_error api_param_default_error
+	api_param_email_field_type_error api_param_embed_link_id_not_empty
+	api_param_embed_permission_type_error api_param_filter_field_not_exists
+	api_param_form_btn_type_error api_param_form_setting_btn_type_error
+	api_param_formula_error api_param_formula_function_content_empty
+	api_param_formula_function_err_end_of_right_bracket
+	api_param_formula_function_err_no_left_bracket
+	api_param_formula_function_err_no_ref_self_column
+	api_param_formula_function_err_not_definition
+	api_param_formula_function_err_unable_parse_char
+	api_param_formula_function_err_unknown_operator
+	api_param_formula_function_err_wrong_function_suffix api_param_full_screen_btn_type_error
+	api_param_history_btn_type_error api_param_invalid_rating_field
+	api_param_invalid_record_id_value api_param_invalid_space_id_value
+	api_param_link_field_type_error api_param_member_field_type_error
+	api_param_member_id_type_error api_param_multiselect_field_type_error
+	api_param_multiselect_field_value_type_error api_param_node_id_not_empty_key
+	api_param_node_info_bar_type_error api_param_number_field_type_error
+	api_param_parent_unit_not_exists api_param_payload_banner_logo_type_error
+	api_param_payload_editable_type_error api_param_percent_field_type_error
+	api_param_phone_field_type_error api_param_rating_field_type_error
+	api_param_record_archived api_param_record_not_exists api_param_robot_btn_type_error
+	api_param_select_field_value_type_error api_param_sequence_type_error
+	api_param_share_btn_type_error api_param_singletext_field_type_error
+	api_param_sort_field_not_exists api_param_sort_missing_field api_param_tabbar_type_error
+	api_param_text_field_type_error api_param_theme_type_error api_param_toolbar_type_error
+	api_param_type_error api_param_unit_id_required api_param_unit_name_required
+	api_param_unit_name_type_not_exists api_param_unit_not_exists
+	api_param_url_field_type_error api_param_validate_error api_param_view_not_exists
+	api_param_viewid_empty_error api_param_viewid_type_error api_param_viewids_empty_error
+	api_param_widget_btn_type_error api_param_widget_id_not_exists
+	api_params_automumber_can_not_operate api_params_can_not_operate
+	api_params_cellformat_error api_params_created_time_can_not_operate
+	api_params_createdby_can_not_operate api_params_empty_error
+	api_params_formula_can_not_operate api_params_instance_attachment_name_error
+	api_params_instance_attachment_token_error api_params_instance_error
+	api_params_instance_fields_error api_params_instance_member_name_error
+	api_params_instance_member_type_error api_params_instance_recordid_error
+	api_params_instance_sort_error api_params_instance_space_id_error
+	api_params_invalid_field_key api_params_invalid_field_type
+	api_params_invalid_fields_value api_params_invalid_order_sort
+	api_params_invalid_primary_field_type_error api_params_invalid_value
+	api_params_link_field_record_ids_must_unique api_params_link_field_recordids_empty_error
+	api_params_link_field_recordids_not_exists api_params_link_field_records_max_count_error
+	api_params_lookup_can_not_operate api_params_lookup_field_can_not_sort
+	api_params_lookup_filter_field_invalid_operation
+	api_params_lookup_filter_field_not_exists api_params_lookup_related_field_not_link
+	api_params_lookup_related_link_field_not_exists api_params_lookup_sort_field_not_exists
+	api_params_lookup_target_field_not_exists api_params_max_count_error api_params_max_error
+	api_params_max_length_error api_params_maxrecords_min_error
+	api_params_member_field_records_max_count_error api_params_min_error
+	api_params_multiselect_field_record_ids_must_unique api_params_must_unique
+	api_params_not_exists api_params_pagenum_min_error api_params_pagesize_max_error
+	api_params_pagesize_min_error api_params_primary_field_not_allowed_to_delete
+	api_params_rating_field_max_error api_params_record_ids_must_unique
+	api_params_recordids_empty_error api_params_records_empty_error
+	api_params_records_max_count_error api_params_tablebundle_max_count_error
+	api_params_tree_select_can_not_operate api_params_updated_time_can_not_operate
+	api_params_updatedby_can_not_operate api_params_widget_package_id_error
+	api_params_workdoc_can_not_operate api_query_params_invalid_fields
+	api_query_params_view_id_not_exists api_request_success api_server_error
+	api_set_view_lock_error api_space_capacity_over_limit api_unauthorized api_update_error
+	api_upload_attachment_error api_upload_attachment_exceed_capacity_limit
+	api_upload_attachment_exceed_limit api_upload_attachment_not_editable
+	api_upload_attachment_oversize api_upload_invalid_file api_upload_invalid_file_name
+	api_view_fieldid_not_exist api_view_filter_conditions_empty_error
+	api_view_filter_operator_not_support api_view_filter_operator_value_error
+	api_view_rules_empty_error api_view_type_error api_widget_number_limit
+`
+
+// TestTipIDsExistOnServer: every tip id the fake can send (DTO failure
+// arrays, docs/server-behaviour.md §4.1) is one the server defines.
+func TestTipIDsExistOnServer(t *testing.T) {
+	t.Parallel()
+	known := map[string]bool{}
+	for _, id := range strings.Fields(serverTipIDs) {
+		known[id] = true
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`"(?:[a-z]+\.(?:%d|\d+)\.)?(api_[a-z_]+)"`)
+	seen := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f) //nolint:gosec // G304: the package's own sources
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+			seen++
+			if !known[m[1]] {
+				t.Errorf("%s: tip id %q is not in the server's tip list", f, m[1])
+			}
+		}
+	}
+	if seen < 10 {
+		t.Fatalf("found only %d tip ids in the sources; the pattern is stale", seen)
+	}
+}
