@@ -43,7 +43,7 @@ func (s *RecordsService) page(ctx context.Context, datasheetID string, params *L
 	cl := &call{route: routeListRecords, ids: []string{datasheetID}, query: params.query(pageSize, pageNum), admitted: admitted}
 	var raw recordsPageJSON
 	if err := s.c.do(ctx, cl, &raw); err != nil {
-		s.c.noteFieldError(datasheetID, err)
+		s.c.noteListError(datasheetID, params, err)
 		return nil, err
 	}
 	page, err := raw.toPage()

@@ -430,6 +430,19 @@ func (c *Client) noteFieldError(dst string, err error) {
 	c.forgetSchema(dst)
 }
 
+// noteListError is noteFieldError for a list request, where a rejected
+// formula (code 400 with an empty message, which the server also sends for
+// syntax errors) may be a reference to a field deleted elsewhere.
+func (c *Client) noteListError(dst string, p *ListRecordsParams, err error) {
+	var ae *APIError
+	if c.schemaCheck && p != nil && strings.Contains(p.FilterByFormula, "{") &&
+		errors.As(err, &ae) && ae.Code == 400 && strings.TrimSpace(ae.Message) == "" {
+		c.forgetSchema(dst)
+		return
+	}
+	c.noteFieldError(dst, err)
+}
+
 // isServerFieldError reports whether err is the server's answer to an
 // unknown field (docs/server-behaviour.md §4.3): a sort field that does not
 // exist, `Invalid fields` (list fields), or a write whose cells name no
