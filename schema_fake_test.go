@@ -3,6 +3,8 @@ package apitable_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log"
 	"strings"
 	"sync"
 	"testing"
@@ -252,4 +254,58 @@ func TestSchemaCheckFetchErrorIsNotCached(t *testing.T) {
 		assert.False(t, errors.Is(err, apitable.ErrFieldNotFound))
 	}
 	assert.Equal(t, 2, countRequests(srv, "GET", "/fields"))
+}
+
+// With WithSchemaCheck a misspelt field name is rejected before anything is
+// sent, naming the closest existing field.
+func ExampleWithSchemaCheck() {
+	srv := apitabletest.New(apitabletest.WithoutRateLimit())
+	defer srv.Close()
+	ds := srv.AddDatasheet(srv.SpaceID(), apitabletest.DatasheetSpec{
+		Name:   "Tasks",
+		Fields: []apitabletest.FieldSpec{{Name: "Title", Type: "SingleText"}, {Name: "Due", Type: "DateTime"}},
+	})
+	client, err := srv.NewClient(apitable.WithSchemaCheck(0))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = client.Records.List(context.Background(), ds.ID, &apitable.ListRecordsParams{Fields: []string{"Titel"}})
+	fmt.Println(strings.ReplaceAll(err.Error(), ds.ID, "dst…"))
+	fmt.Println(errors.Is(err, apitable.ErrFieldNotFound), errors.Is(err, apitable.ErrInvalidRequest))
+	// Output:
+	// apitable: invalid request: Fields[0]: unknown field "Titel" in datasheet dst… (did you mean "Title"?)
+	// true true
+}
+
+// A Fields map cannot tell an empty cell from a misspelt key: check the keys
+// a program reads once against the datasheet's schema.
+func ExampleFieldsService_Schema() {
+	srv := apitabletest.New(apitabletest.WithoutRateLimit())
+	defer srv.Close()
+	ds := srv.AddDatasheet(srv.SpaceID(), apitabletest.DatasheetSpec{
+		Name:    "Tasks",
+		Fields:  []apitabletest.FieldSpec{{Name: "Title", Type: "SingleText"}, {Name: "Notes", Type: "Text"}},
+		Records: []map[string]any{{"Title": "Write the README"}},
+	})
+	client, err := srv.NewClient(apitable.WithRateLimit(1000))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	sch, err := client.Fields.Schema(ctx, ds.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = sch.Check(apitable.FieldKeyName, "Title", "Note")
+	fmt.Println(strings.ReplaceAll(err.Error(), ds.ID, "dst…"))
+
+	rec, err := client.Records.Get(ctx, ds.ID, ds.RecordIDs[0], nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = rec.Fields.Text("Notes")
+	fmt.Println(err, sch.Has("Notes"))
+	// Output:
+	// apitable: invalid request: unknown field "Note" in datasheet dst… (did you mean "Notes"?)
+	// apitable: field "Notes": cell is empty (not in the record: an empty cell, or no such field) true
 }
