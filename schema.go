@@ -328,11 +328,16 @@ func (c *Client) schema(ctx context.Context, dst string, notBefore time.Time) (*
 // forgetSchema drops the cached field list of dst.
 func (c *Client) forgetSchema(dst string) { c.schemas.forget(dst, nil) }
 
-// fieldRef is one field key a request names, and where.
+// fieldRef is one field key a request names, and where: param[idx] plus
+// suffix (e.g. "Sort", 1, ".Field"), formatted only when reported.
 type fieldRef struct {
-	where string
-	key   string
+	param  string
+	idx    int
+	suffix string
+	key    string
 }
+
+func (r fieldRef) where() string { return fmt.Sprintf("%s[%d]%s", r.param, r.idx, r.suffix) }
 
 // checkFieldRefs checks refs against dst's schema when WithSchemaCheck is
 // on. A key the cached list lacks makes it fetch the list again once
@@ -359,7 +364,7 @@ func (c *Client) checkFieldRefs(ctx context.Context, dst string, fk FieldKey, re
 		}
 	}
 	if bad < len(refs) {
-		return sch.unknown(refs[bad].where, fk, refs[bad].key)
+		return sch.unknown(refs[bad].where(), fk, refs[bad].key)
 	}
 	return sch.unknown("FilterByFormula", "", formulaRefs[bad-len(refs)])
 }
@@ -388,10 +393,10 @@ func (c *Client) checkListFields(ctx context.Context, dst string, p *ListRecords
 	}
 	var refs []fieldRef
 	for i, f := range p.Fields {
-		refs = append(refs, fieldRef{fmt.Sprintf("Fields[%d]", i), f})
+		refs = append(refs, fieldRef{param: "Fields", idx: i, key: f})
 	}
 	for i, s := range p.Sort {
-		refs = append(refs, fieldRef{fmt.Sprintf("Sort[%d].Field", i), s.Field})
+		refs = append(refs, fieldRef{param: "Sort", idx: i, suffix: ".Field", key: s.Field})
 	}
 	formulaRefs, _ := formulaFieldRefs(p.FilterByFormula)
 	return c.checkFieldRefs(ctx, dst, p.FieldKey, refs, formulaRefs)
@@ -405,17 +410,16 @@ func (c *Client) checkWriteFields(ctx context.Context, dst string, fk FieldKey, 
 	}
 	var refs []fieldRef
 	for i, k := range keyFields {
-		refs = append(refs, fieldRef{fmt.Sprintf("KeyFields[%d]", i), k})
+		refs = append(refs, fieldRef{param: "KeyFields", idx: i, key: k})
 	}
+	start := len(refs)
 	for i, f := range records {
-		keys := make([]string, 0, len(f))
 		for k := range f {
-			keys = append(keys, k)
+			refs = append(refs, fieldRef{param: "records", idx: i, key: k})
 		}
-		slices.Sort(keys) // a stable report when several keys are wrong
-		for _, k := range keys {
-			refs = append(refs, fieldRef{fmt.Sprintf("records[%d]", i), k})
-		}
+		// A stable report when several keys of a record are wrong.
+		slices.SortFunc(refs[start:], func(a, b fieldRef) int { return strings.Compare(a.key, b.key) })
+		start = len(refs)
 	}
 	return c.checkFieldRefs(ctx, dst, fk, refs, nil)
 }
