@@ -1,9 +1,14 @@
 package apitable
 
 import (
+	"context"
 	"errors"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -161,5 +166,91 @@ func TestEditDistance(t *testing.T) {
 		if got := editDistance(tt.a, tt.b); got != tt.d {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
 		}
+	}
+}
+
+// Concurrent callers on a cold cache share one fetch; a fetch that failed
+// because its caller's context ended is retried by a waiter with a live
+// context; other failures are shared and not cached.
+func TestSchemaCacheSingleFetch(t *testing.T) {
+	t.Parallel()
+	c := newSchemaCache(time.Minute)
+	release := make(chan struct{})
+	var calls atomic.Int32
+	fetch := func(context.Context) (*Schema, error) {
+		calls.Add(1)
+		<-release
+		return newSchema("dst1", nil, time.Now()), nil
+	}
+	var wg sync.WaitGroup
+	got := make([]*Schema, 16)
+	for i := range got {
+		wg.Go(func() {
+			s, err := c.get(context.Background(), "dst1", time.Time{}, fetch)
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = s
+		})
+	}
+	for calls.Load() == 0 {
+		runtime.Gosched()
+	}
+	close(release)
+	wg.Wait()
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("%d fetches, want 1", n)
+	}
+	for _, s := range got {
+		if s != got[0] {
+			t.Fatal("callers got different schemas")
+		}
+	}
+
+	// The leader's context ends while a waiter waits (synctest.Wait makes
+	// sure it does): the waiter fetches again with its own context.
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() {
+			_, err := c.get(ctx, "dst2", time.Time{}, func(ctx context.Context) (*Schema, error) {
+				<-ctx.Done()
+				return nil, ctx.Err()
+			})
+			done <- err
+		}()
+		synctest.Wait()
+		waiter := make(chan error)
+		var waiterFetched bool
+		go func() {
+			_, err := c.get(context.Background(), "dst2", time.Time{}, func(context.Context) (*Schema, error) {
+				waiterFetched = true
+				return newSchema("dst2", nil, time.Now()), nil
+			})
+			waiter <- err
+		}()
+		synctest.Wait()
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("leader: %v", err)
+		}
+		if err := <-waiter; err != nil || !waiterFetched {
+			t.Errorf("waiter: err %v, fetched %v", err, waiterFetched)
+		}
+	})
+
+	// Another failure is returned and not cached.
+	boom := errors.New("boom")
+	for range 2 {
+		if _, err := c.get(context.Background(), "dst3", time.Time{}, func(context.Context) (*Schema, error) { return nil, boom }); !errors.Is(err, boom) {
+			t.Errorf("err = %v, want boom", err)
+		}
+	}
+}
+
+func TestWithSchemaCheckRejectsNegativeAge(t *testing.T) {
+	t.Parallel()
+	if _, err := New("tok", WithSchemaCheck(-time.Second)); err == nil {
+		t.Error("New accepted a negative schema max age")
 	}
 }
