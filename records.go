@@ -331,9 +331,6 @@ func (s *RecordsService) create(ctx context.Context, datasheetID string, records
 	if err := checkWrite(ctx, datasheetID, p.ViewID, p.FieldKey); err != nil {
 		return nil, err
 	}
-	if err := s.c.checkWriteFields(ctx, datasheetID, p.FieldKey, records, p.KeyFields); err != nil {
-		return nil, err
-	}
 	items := make([]any, len(records))
 	for i, f := range records {
 		enc, err := encodeRecord(i, f)
@@ -341,6 +338,12 @@ func (s *RecordsService) create(ctx context.Context, datasheetID string, records
 			return nil, err
 		}
 		items[i] = map[string]any{"fields": enc}
+	}
+	// After the encoding (no request for values that cannot be sent), before
+	// the key index (whose "no value for key field" would hide a misspelt
+	// key field).
+	if err := s.c.checkWriteFields(ctx, datasheetID, p.FieldKey, records, p.KeyFields); err != nil {
+		return nil, err
 	}
 	var ki *keyIndex
 	if len(p.KeyFields) > 0 {

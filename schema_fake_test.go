@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -308,4 +309,16 @@ func ExampleFieldsService_Schema() {
 	// Output:
 	// apitable: invalid request: unknown field "Note" in datasheet dst… (did you mean "Notes"?)
 	// apitable: field "Notes": cell is empty (not in the record: an empty cell, or no such field) true
+}
+
+// Values that cannot be sent are rejected before the schema is fetched.
+func TestSchemaCheckAfterLocalValidation(t *testing.T) {
+	t.Parallel()
+	srv := apitabletest.NewServer(t, apitabletest.WithoutRateLimit())
+	ds := schemaSheet(t, srv)
+	c := srv.Client(apitable.WithRateLimit(1000), apitable.WithSchemaCheck(0))
+	_, err := c.Records.Create(t.Context(), ds.ID, []apitable.Fields{{"Titel": math.NaN()}}, nil)
+	require.ErrorIs(t, err, apitable.ErrInvalidRequest)
+	assert.NotErrorIs(t, err, apitable.ErrFieldNotFound)
+	assert.Empty(t, srv.Requests())
 }
