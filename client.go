@@ -66,6 +66,8 @@ type Client struct {
 	maxPerWrite int
 	maxInFlight int
 	maxResponse int64
+	schemaCheck bool         // WithSchemaCheck
+	schemas     *schemaCache // field lists by datasheet id (schema.go)
 }
 
 // String describes the client without its token.
@@ -107,6 +109,8 @@ type config struct {
 	insecure       bool
 	attemptTimeout time.Duration
 	maxResponse    int64
+	schemaCheck    bool
+	schemaMaxAge   time.Duration
 }
 
 // Option configures a Client. Options are applied in order by New, which
@@ -273,6 +277,40 @@ func WithInsecureHTTP() Option {
 	}
 }
 
+// WithSchemaCheck makes the client check the field names (or ids, with
+// FieldKeyID) of records requests against the datasheet's fields before
+// sending, and reject unknown ones with a *ValidationError that names the
+// field and suggests the closest existing one, e.g.
+//
+//	apitable: invalid request: Fields[0]: unknown field "Titel" in datasheet dst… (did you mean "Title"?)
+//
+// The error matches ErrFieldNotFound and ErrInvalidRequest. Checked: the
+// cell keys of Create, Update and Upsert (which the server would otherwise
+// drop silently) and their KeyFields; Fields, Sort and the {Name}
+// references of FilterByFormula in List, All and Get.
+//
+// Cost: the client fetches each datasheet's field list (Fields.List, one
+// request in the datasheet's rate budget) on first use and keeps it for
+// maxAge (0 means DefaultSchemaMaxAge, 5 minutes); concurrent calls share
+// one fetch. The list is fetched again early when Fields.Create or
+// Fields.Delete go through this client, when a checked request still gets
+// a field error from the server, and once when a name is missing from a
+// list older than 10 seconds (so a field added elsewhere is found), which
+// bounds the cost of a repeated misspelt name to one request per datasheet
+// per 10 seconds. FieldsService.Schema reads the same cache.
+func WithSchemaCheck(maxAge time.Duration) Option {
+	return func(c *config) error {
+		if maxAge < 0 {
+			return fmt.Errorf("apitable: WithSchemaCheck: negative max age %v", maxAge)
+		}
+		c.schemaCheck = true
+		if maxAge > 0 {
+			c.schemaMaxAge = maxAge
+		}
+		return nil
+	}
+}
+
 // New returns a Client for token. It does no I/O and reads no environment.
 func New(token string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(token) == "" {
@@ -290,6 +328,7 @@ func New(token string, opts ...Option) (*Client, error) {
 		maxPerWrite:  defaultMaxPerWrite,
 		maxInFlight:  16,
 		maxResponse:  defaultMaxResponse,
+		schemaMaxAge: DefaultSchemaMaxAge,
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -316,6 +355,8 @@ func New(token string, opts ...Option) (*Client, error) {
 		maxPerWrite: cfg.maxPerWrite,
 		maxInFlight: cfg.maxInFlight,
 		maxResponse: cfg.maxResponse,
+		schemaCheck: cfg.schemaCheck,
+		schemas:     newSchemaCache(cfg.schemaMaxAge),
 	}
 	if cfg.userAgent != "" {
 		c.userAgent = cfg.userAgent + " " + c.userAgent

@@ -85,7 +85,10 @@
 // Record.Fields holds the cells as decoded JSON. Its getters (Text, Number,
 // Bool, Time, Strings, Attachments, Members, URL, …) tell an empty cell
 // (ErrCellEmpty; the server omits empty cells) from a value of another type
-// (*CellTypeError). For writes, put Go values or this package's types into
+// (*CellTypeError); both errors name the field. The server also drops
+// unknown cells of a write silently: WithSchemaCheck rejects unknown field
+// names before sending, and FieldsService.Schema tells "no such field" from
+// "empty cell". For writes, put Go values or this package's types into
 // Fields: time.Time is sent as milliseconds, Attachment as {token, name},
 // URL as {text, title}, MemberByID/MemberByName as member references.
 //

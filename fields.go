@@ -143,6 +143,9 @@ func (s *FieldsService) Create(ctx context.Context, spaceID, datasheetID string,
 	}
 	cl := &call{route: routeCreateField, ids: []string{spaceID, datasheetID}, body: body}
 	var res CreatedField
+	// Drop the cached field list (schema.go) whatever the outcome: a
+	// create whose outcome is unknown may have added the field.
+	defer s.c.forgetSchema(datasheetID)
 	if err := s.c.do(ctx, cl, &res); err != nil {
 		return nil, err
 	}
@@ -198,6 +201,7 @@ func (s *FieldsService) Delete(ctx context.Context, spaceID, datasheetID, fieldI
 		// A DELETE carries a JSON content type only with a body (docs/server-behaviour.md §1).
 		cl.body, _ = json.Marshal(map[string]FieldConversion{"conversion": params.Conversion})
 	}
+	defer s.c.forgetSchema(datasheetID) // the cached field list (schema.go)
 	return s.c.do(ctx, cl, nil)
 }
 

@@ -139,6 +139,16 @@ var goldenCalls = map[string]goldenCall{
 	"fields_list_view": func(ctx context.Context, c *apitable.Client) (any, error) {
 		return c.Fields.List(ctx, gDst, &apitable.ListFieldsParams{ViewID: "viwGolden0001"})
 	},
+	"fields_schema_cached": func(ctx context.Context, c *apitable.Client) (any, error) {
+		if _, err := c.Fields.Schema(ctx, gDst); err != nil {
+			return nil, err
+		}
+		sch, err := c.Fields.Schema(ctx, gDst)
+		if err != nil {
+			return nil, err
+		}
+		return sch.Fields(), nil
+	},
 	"fields_create_single_text": goldenCreateField("Title", apitable.SingleTextField{DefaultValue: "n/a"}),
 	"fields_create_text":        goldenCreateField("Notes", apitable.TextField{}),
 	"fields_create_number":      goldenCreateField("Count", apitable.NumberField{Precision: 2, Symbol: "kg"}),

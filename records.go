@@ -27,6 +27,9 @@ func (s *RecordsService) List(ctx context.Context, datasheetID string, params *L
 	if err := params.validate(false); err != nil {
 		return nil, err
 	}
+	if err := s.c.checkListFields(ctx, datasheetID, params); err != nil {
+		return nil, err
+	}
 	pageSize, pageNum := 0, 0
 	if params != nil {
 		pageSize, pageNum = params.PageSize, params.PageNum
@@ -40,6 +43,7 @@ func (s *RecordsService) page(ctx context.Context, datasheetID string, params *L
 	cl := &call{route: routeListRecords, ids: []string{datasheetID}, query: params.query(pageSize, pageNum), admitted: admitted}
 	var raw recordsPageJSON
 	if err := s.c.do(ctx, cl, &raw); err != nil {
+		s.c.noteListError(datasheetID, params, err)
 		return nil, err
 	}
 	page, err := raw.toPage()
@@ -83,6 +87,10 @@ func (s *RecordsService) All(ctx context.Context, datasheetID string, params *Li
 			return
 		}
 		if err := p.validate(true); err != nil {
+			yield(Record{}, err)
+			return
+		}
+		if err := s.c.checkListFields(ctx, datasheetID, &p); err != nil {
 			yield(Record{}, err)
 			return
 		}
@@ -308,7 +316,9 @@ func (s *RecordsService) Create(ctx context.Context, datasheetID string, records
 	if err != nil {
 		return nil, err
 	}
-	return rep.Results, batchError("create", datasheetID, rep, recordsOf)
+	err = batchError("create", datasheetID, rep, recordsOf)
+	s.c.noteFieldError(datasheetID, err)
+	return rep.Results, err
 }
 
 // create validates, sends and (with KeyFields) recovers a create; the
@@ -328,6 +338,12 @@ func (s *RecordsService) create(ctx context.Context, datasheetID string, records
 			return nil, err
 		}
 		items[i] = map[string]any{"fields": enc}
+	}
+	// After the encoding (no request for values that cannot be sent), before
+	// the key index (whose "no value for key field" would hide a misspelt
+	// key field).
+	if err := s.c.checkWriteFields(ctx, datasheetID, p.FieldKey, records, p.KeyFields); err != nil {
+		return nil, err
 	}
 	var ki *keyIndex
 	if len(p.KeyFields) > 0 {
@@ -404,7 +420,9 @@ func (s *RecordsService) Update(ctx context.Context, datasheetID string, records
 	if err != nil {
 		return nil, err
 	}
-	return rep.Results, batchError("update", datasheetID, rep, recordsOf)
+	err = batchError("update", datasheetID, rep, recordsOf)
+	s.c.noteFieldError(datasheetID, err)
+	return rep.Results, err
 }
 
 func (s *RecordsService) update(ctx context.Context, datasheetID string, records []RecordUpdate, params *UpdateRecordsParams) (*batch.Report[Record], error) {
@@ -425,6 +443,15 @@ func (s *RecordsService) update(ctx context.Context, datasheetID string, records
 			return nil, err
 		}
 		items[i] = map[string]any{"recordId": r.ID, "fields": enc}
+	}
+	if s.c.schemaCheck {
+		cells := make([]Fields, len(records))
+		for i, r := range records {
+			cells[i] = r.Fields
+		}
+		if err := s.c.checkWriteFields(ctx, datasheetID, p.FieldKey, cells, nil); err != nil {
+			return nil, err
+		}
 	}
 	return batch.Run(ctx, items, s.c.batchOptions(s.c.maxPerWrite), func(ctx context.Context, chunk []any, admitted func()) ([]Record, error) {
 		cl := &call{route: routeUpdateRecords, ids: []string{datasheetID}, query: viewQuery(p.ViewID), admitted: admitted}

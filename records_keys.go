@@ -274,6 +274,9 @@ func (s *RecordsService) Upsert(ctx context.Context, datasheetID string, records
 			return nil, err
 		}
 	}
+	if err := s.c.checkWriteFields(ctx, datasheetID, p.FieldKey, records, keyFields); err != nil {
+		return nil, err
+	}
 	ki, err := newKeyIndex(records, keyFields)
 	if err != nil {
 		return nil, err
@@ -307,5 +310,7 @@ func (s *RecordsService) Upsert(ctx context.Context, datasheetID string, records
 	}
 	rep.Merge(crt, crtRep)
 	rep.Sort()
-	return rep.Results, batchError("upsert", datasheetID, rep, recordsOf)
+	err = batchError("upsert", datasheetID, rep, recordsOf)
+	s.c.noteFieldError(datasheetID, err)
+	return rep.Results, err
 }

@@ -11,11 +11,41 @@ import (
 	"time"
 )
 
-// ErrCellEmpty is returned by the getters of Fields when the cell is absent
-// or JSON null. The server omits empty cells, so this is the normal answer
-// for an empty cell. The sentinel is returned as is (not wrapped); compare
-// with errors.Is. It does not match ErrInvalidRequest.
+// ErrCellEmpty is matched by the getters' error when the cell is absent or
+// JSON null. The server omits empty cells, so this is the normal answer for
+// an empty cell. The getters return a *CellEmptyError that names the field
+// and matches ErrCellEmpty; compare with errors.Is. It does not match
+// ErrInvalidRequest.
 var ErrCellEmpty = errors.New("apitable: cell is empty")
+
+// CellEmptyError is the getters' error for an empty cell: it names the
+// field and matches ErrCellEmpty through errors.Is.
+//
+// A Fields map does not know the datasheet's schema, and the server omits
+// empty cells, so an absent key is either an empty cell or a field that
+// does not exist (a misspelt name): Absent says only that the key was not
+// in the map. To tell the two apart, check the keys you read against the
+// datasheet's fields once, with FieldsService.Schema and Schema.Check, or
+// let the client check every request with WithSchemaCheck.
+type CellEmptyError struct {
+	// Field is the key that was read.
+	Field string
+	// Absent is true when the key was not in the map at all, false when it
+	// held JSON null (or a nil pointer).
+	Absent bool
+}
+
+// Error names the field, e.g. `apitable: field "Title": cell is empty`.
+// An absent key adds that it may also be an unknown field.
+func (e *CellEmptyError) Error() string {
+	if e.Absent {
+		return fmt.Sprintf("apitable: field %q: cell is empty (not in the record: an empty cell, or no such field)", e.Field)
+	}
+	return fmt.Sprintf("apitable: field %q: cell is empty", e.Field)
+}
+
+// Unwrap returns ErrCellEmpty.
+func (e *CellEmptyError) Unwrap() error { return ErrCellEmpty }
 
 // CellTypeError is returned by the getters of Fields when a cell holds a
 // value of another kind than the getter reads (Text on a number, Strings on
@@ -160,15 +190,15 @@ func (r MemberRef) wire() (memberWire, error) {
 // Has reports whether the cell key holds a value: present and not JSON null
 // (nor a nil pointer put in by the caller).
 func (f Fields) Has(key string) bool {
-	_, err := f.cell(key)
-	return err == nil
+	v, ok := f[key]
+	return ok && !isNil(v)
 }
 
-// cell returns the value of key or ErrCellEmpty.
+// cell returns the value of key or a *CellEmptyError.
 func (f Fields) cell(key string) (any, error) {
 	v, ok := f[key]
 	if !ok || isNil(v) {
-		return nil, ErrCellEmpty
+		return nil, &CellEmptyError{Field: key, Absent: !ok}
 	}
 	return v, nil
 }
