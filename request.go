@@ -259,7 +259,7 @@ func (c *Client) nextWait(ctx context.Context, st *callState, class retry.Class,
 		if _, pauses := c.limiter.(Pauser); !pauses || st.key == "" {
 			wait = max(wait, retry.Backoff(st.throttles-1, c.retryMin, c.retryMaxW))
 		} else {
-			earliest = throttlePause
+			earliest = c.throttlePause
 		}
 	} else {
 		if st.failures >= c.retryMax {
