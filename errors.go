@@ -327,7 +327,11 @@ type ChunkResult struct {
 // unknown outcome. errors.Is matches the sentinels of the chunks' causes
 // (ErrOutcomeUnknown included). For UploadMany each chunk is one file.
 type BatchError struct {
-	// Op is "create", "update", "delete", "upsert" or "upload".
+	// Op names the call: "create" (Records.Create), "update"
+	// (Records.Update), "delete" (Records.Delete), "upsert" (Records.Upsert,
+	// and the table package's Upsert) or "upload"
+	// (Attachments.UploadMany). The table package's Create, Update and
+	// Delete report the Records call they make.
 	Op          string
 	DatasheetID string
 	// Chunks has one entry per chunk, in input order.
