@@ -61,6 +61,38 @@ func TestClientsAreFastByDefault(t *testing.T) {
 	})
 }
 
+// TestEagerClientMeetsTheServersLimit: the README's way to test rate-limit
+// behaviour on purpose. A client faster than the server's limit gets the
+// real 429 answers, and its calls still succeed.
+func TestEagerClientMeetsTheServersLimit(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		s := NewServer(t, WithRateLimit(5, time.Second))
+		ds := taskSheet(t, s)
+		eager := s.InMemoryClient(apitable.WithRateLimit(50))
+		before := len(s.Records(ds.ID))
+		in := make([]apitable.Fields, 100)
+		for i := range in {
+			in[i] = apitable.Fields{"Title": fmt.Sprint("r", i)}
+		}
+		if _, err := eager.Records.Create(t.Context(), ds.ID, in, nil); err != nil {
+			t.Fatal(err)
+		}
+		n429 := 0
+		for _, r := range s.Requests() {
+			if r.Status == 429 {
+				n429++
+			}
+		}
+		if n429 == 0 {
+			t.Errorf("no 429 for a client at 10× the server's limit")
+		}
+		if got := len(s.Records(ds.ID)) - before; got != 100 {
+			t.Errorf("%d records stored, want 100", got)
+		}
+	})
+}
+
 // BenchmarkFastClient measures what a user's unit test pays for 100
 // creates (10 requests) and one injected 429 with the default server and
 // client, over loopback HTTP and in memory.
