@@ -26,9 +26,10 @@ const (
 	maxErrorBody          = 1 << 20  // bytes read of an error body
 	defaultMaxPerWrite    = 10       // records per create/update/delete (docs/server-behaviour.md §0.5)
 	maxPageSize           = 1000
-	// throttlePause is how long a key is held back after a 429: the server
-	// counts fixed one-second windows (docs/server-behaviour.md §3).
-	throttlePause = time.Second
+	// defaultRateWindow is how long a key is held back after a 429 unless
+	// WithRateWindow says otherwise: the server counts fixed one-second
+	// windows by default (docs/server-behaviour.md §3).
+	defaultRateWindow = time.Second
 	// paceFactor: the in-process limiter spaces requests 2% wider than the
 	// budget. The server's windows start at the first request that reaches
 	// it, so a request sent exactly one interval late but delivered a few
@@ -68,6 +69,9 @@ type Client struct {
 	maxResponse int64
 	schemaCheck bool         // WithSchemaCheck
 	schemas     *schemaCache // field lists by datasheet id (schema.go)
+	// throttlePause is how long a key is held back after a 429: one of the
+	// server's windows (WithRateWindow).
+	throttlePause time.Duration
 }
 
 // String describes the client without its token.
@@ -100,6 +104,7 @@ type config struct {
 	userAgent      string
 	logger         *slog.Logger
 	rate           float64
+	rateWindow     time.Duration
 	limiter        Limiter
 	retryMax       int
 	retryMin       time.Duration
@@ -173,13 +178,30 @@ func WithLogger(l *slog.Logger) Option {
 // WithRateLimit sets the server's budget in requests per second per
 // datasheet (default 5, the server's default; self-hosted servers may allow
 // more). The in-process limiter paces requests at 98% of it, leaving room
-// for network jitter. It has no effect when WithLimiter is given.
+// for network jitter. math.Inf(1) turns the pacing off, for a server
+// without a rate limit (apitabletest's default). It has no effect when
+// WithLimiter is given.
 func WithRateLimit(perSecond float64) Option {
 	return func(c *config) error {
 		if !(perSecond > 0) {
 			return fmt.Errorf("apitable: WithRateLimit: rate must be positive, got %v", perSecond)
 		}
 		c.rate = perSecond
+		return nil
+	}
+}
+
+// WithRateWindow sets the length of the server's rate-limit window
+// (default one second; a self-hosted server's LIMIT_DURATION): after a 429
+// the client holds that datasheet's requests back for one window, the time
+// the server's counter takes to start again (docs/server-behaviour.md §3).
+// The clients of apitabletest set it to the fake's window.
+func WithRateWindow(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("apitable: WithRateWindow: need a positive duration, got %v", d)
+		}
+		c.rateWindow = d
 		return nil
 	}
 }
@@ -322,6 +344,7 @@ func New(token string, opts ...Option) (*Client, error) {
 	cfg := config{
 		baseURL:      DefaultBaseURL,
 		rate:         DefaultRateLimit,
+		rateWindow:   defaultRateWindow,
 		retryMax:     3,
 		retryMin:     time.Second,
 		retryMaxWait: 15 * time.Second,
@@ -357,6 +380,8 @@ func New(token string, opts ...Option) (*Client, error) {
 		maxResponse: cfg.maxResponse,
 		schemaCheck: cfg.schemaCheck,
 		schemas:     newSchemaCache(cfg.schemaMaxAge),
+
+		throttlePause: cfg.rateWindow,
 	}
 	if cfg.userAgent != "" {
 		c.userAgent = cfg.userAgent + " " + c.userAgent

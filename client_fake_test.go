@@ -176,7 +176,7 @@ func TestRetryClassByCallKind(t *testing.T) {
 func TestConcurrentCallersStayUnderTheLimit(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"))
+		srv := apitabletest.NewServer(t, apitabletest.WithRateLimit(5, time.Second), apitabletest.WithPathPrefix("/gateway"))
 		ds := tasksSheet(t, srv, 3)
 		c := memClient(t, srv, srv.Transport())
 		start := time.Now()
@@ -215,7 +215,7 @@ func TestConcurrentCallersStayUnderTheLimit(t *testing.T) {
 func TestDatasheetsHaveSeparateBudgets(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"))
+		srv := apitabletest.NewServer(t, apitabletest.WithRateLimit(5, time.Second), apitabletest.WithPathPrefix("/gateway"))
 		a, b := tasksSheet(t, srv, 1), tasksSheet(t, srv, 1)
 		c := memClient(t, srv, srv.Transport())
 		start := time.Now()
@@ -257,7 +257,7 @@ func TestThrottleSlowsConcurrentCallers(t *testing.T) {
 func TestCancelWhileWaitingForLimiter(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"))
+		srv := apitabletest.NewServer(t, apitabletest.WithRateLimit(5, time.Second), apitabletest.WithPathPrefix("/gateway"))
 		ds := tasksSheet(t, srv, 1)
 		c := memClient(t, srv, srv.Transport(), apitable.WithRateLimit(0.1))
 		_, err := c.Records.List(t.Context(), ds.ID, nil)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -48,6 +49,8 @@ func TestNewValidates(t *testing.T) {
 		{"user info", "t", []Option{WithBaseURL("https://u:p@x.com")}, "user info"},
 		{"empty base", "t", []Option{WithBaseURL("")}, "empty base URL"},
 		{"rate", "t", []Option{WithRateLimit(0)}, "rate must be positive"},
+		{"rate NaN", "t", []Option{WithRateLimit(math.NaN())}, "rate must be positive"},
+		{"window", "t", []Option{WithRateWindow(0)}, "WithRateWindow: need a positive duration"},
 		{"retries", "t", []Option{WithRetry(-1, 0, 0)}, "negative retries"},
 		{"waits", "t", []Option{WithRetry(1, 2*time.Second, time.Second)}, "minWait <= maxWait"},
 		{"per write", "t", []Option{WithMaxRecordsPerWrite(0)}, "at least 1"},

@@ -22,7 +22,8 @@
 // is not limited). Every attempt, retries included, waits for the limiter,
 // which spaces requests evenly (burst 1) so that no window sees more than the
 // budget. After a 429 the key is held back for a window, slowing concurrent
-// callers too. WithRateLimit changes the budget; WithLimiter plugs in another
+// callers too. WithRateLimit changes the budget, WithRateWindow the window
+// (a self-hosted server's LIMIT_DURATION); WithLimiter plugs in another
 // Limiter (for example one shared by several processes).
 //
 // A write carries at most 10 records (WithMaxRecordsPerWrite for servers that
@@ -54,8 +55,21 @@
 // ErrInvalidRequest (400, and every check made before sending: see
 // ValidationError), ErrUnauthorized (401), ErrForbidden (403), ErrAPINotFound
 // (404), ErrAttachmentUpload (426), ErrAttachmentLimit (428), ErrRateLimited
-// (429), ErrServer (500 and other 5xx), ErrNodePermission (601, 602). Batch
-// writes that fail in part return a *BatchError listing every chunk as
+// (429), ErrServer (500 and other 5xx), ErrNodePermission (601, 602).
+//
+// Code 400 covers many mistakes that only the message tells apart. The
+// common ones have finer sentinels, each of which also matches
+// ErrInvalidRequest: ErrRecordNotFound (an update or delete of a record
+// that does not exist; Records.Get finding none), ErrFieldNotFound (an
+// unknown field in Fields or Sort, or a write with no known field left),
+// ErrViewNotFound, ErrUnitNotFound (a member cell naming an unknown member
+// or team) and ErrFormulaRejected (FilterByFormula; the server's message is
+// empty, so the error quotes the formula, see APIError.Formula). The server
+// writes its messages in the token owner's language, which the request
+// cannot choose; the finer sentinels recognise its texts in every language
+// it ships, so match errors with errors.Is, never with the message text.
+//
+// Batch writes that fail in part return a *BatchError listing every chunk as
 // applied, failed or of unknown outcome.
 //
 // # Services
@@ -96,7 +110,9 @@
 //
 // Package apitabletest is an in-memory fake of the API for unit tests, like
 // net/http/httptest: apitabletest.NewServer(t) serves seeded spaces,
-// datasheets and records with the real server's envelope, messages, limits
-// and rate limiting, records the requests it receives and injects faults.
-// cmd/apitable-fake serves it as a program.
+// datasheets and records with the real server's envelope, messages and
+// limits, records the requests it receives and injects faults. Its clients
+// (srv.Client()) are fast by default: the fake has no rate limit unless a
+// test turns it on (apitabletest.WithRateLimit), and then the clients
+// mirror it. cmd/apitable-fake serves it as a program.
 package apitable

@@ -11,8 +11,9 @@ import (
 )
 
 // Sentinel errors. Every failure the client returns matches at most one of the
-// code sentinels below through errors.Is, plus ErrOutcomeUnknown for writes
-// whose effect could not be determined.
+// code sentinels below through errors.Is (a finer sentinel of the 400 family
+// matches ErrInvalidRequest too), plus ErrOutcomeUnknown for writes whose
+// effect could not be determined.
 var (
 	// ErrDatasheetNotFound: business code 301 (unknown or invisible datasheet
 	// or node).
@@ -22,7 +23,31 @@ var (
 	ErrRowLimitExceeded = errors.New("apitable: row limit exceeded")
 	// ErrInvalidRequest: code 400, the server's DTO validation failures, and
 	// every check this package makes before sending (see ValidationError).
+	// The finer sentinels below tell the common code-400 answers apart; each
+	// of them matches ErrInvalidRequest too.
 	ErrInvalidRequest = errors.New("apitable: invalid request")
+	// ErrRecordNotFound: a record id that does not exist (or was deleted):
+	// Records.Get found no such record (the server skips unknown ids
+	// silently when reading, so Get checks), or the server rejected an
+	// update or delete with "The record specified by the recordId does not
+	// exist". A link cell naming a missing record is only ErrInvalidRequest.
+	ErrRecordNotFound error = &invalidKind{"apitable: record not found"}
+	// ErrFieldNotFound: a field name or id the datasheet does not have, in
+	// Fields ("Invalid fields"), Sort ("The sorted field … does not exist"),
+	// a write whose record has no known field left ("The format of the
+	// fields parameter value is wrong": the server drops unknown columns
+	// silently otherwise), a lookup field's references, or a field delete;
+	// also the schema check's rejection before sending (WithSchemaCheck).
+	ErrFieldNotFound error = &invalidKind{"apitable: field not found"}
+	// ErrViewNotFound: an unknown ViewID ("The specified view does not
+	// exist", "View (…) does not exist").
+	ErrViewNotFound error = &invalidKind{"apitable: view not found"}
+	// ErrUnitNotFound: a member cell naming a unit (member, team) by id or
+	// name that the space does not have.
+	ErrUnitNotFound error = &invalidKind{"apitable: unit not found"}
+	// ErrFormulaRejected: the server rejected FilterByFormula (code 400 with
+	// an empty message; the error quotes the formula, see APIError.Formula).
+	ErrFormulaRejected error = &invalidKind{"apitable: formula rejected"}
 	// ErrUnauthorized: code 401, a missing or unknown API token.
 	ErrUnauthorized = errors.New("apitable: unauthorized")
 	// ErrForbidden: code 403, the token user is not in the space or the
@@ -69,6 +94,15 @@ var codeSentinels = map[int]error{
 	601: ErrNodePermission,
 	602: ErrNodePermission,
 }
+
+// invalidKind is a finer sentinel of the 400 family: it is also
+// ErrInvalidRequest.
+type invalidKind struct{ msg string }
+
+func (e *invalidKind) Error() string { return e.msg }
+
+// Unwrap makes the sentinel match ErrInvalidRequest.
+func (e *invalidKind) Unwrap() error { return ErrInvalidRequest }
 
 // sentinelFor returns the sentinel of a business code, falling back to the
 // HTTP status when the code is unknown (an HTML error page from a proxy has
@@ -125,6 +159,10 @@ type APIError struct {
 	RetryAfter time.Duration
 	// Snippet holds the start of a body that was not a JSON envelope.
 	Snippet string
+	// Formula is the FilterByFormula of a list call that the server
+	// rejected (code 400 with the formula tip's empty message); the error
+	// then matches ErrFormulaRejected and quotes it.
+	Formula string
 }
 
 // Error returns one line without token, headers or body beyond a short snippet.
@@ -134,17 +172,23 @@ func (e *APIError) Error() string {
 	if e.Method != "" {
 		fmt.Fprintf(&b, "%s %s: ", e.Method, e.Path)
 	}
-	if e.Code != 0 {
+	switch {
+	case e.formulaRejected():
+		// The server's message is empty: say what it rejected.
+		fmt.Fprintf(&b, "filterByFormula rejected by the server (code %d): %q", e.Code, e.Formula)
+	case e.Code != 0:
 		fmt.Fprintf(&b, "code %d", e.Code)
 		if e.HTTPStatus != 0 && e.HTTPStatus != e.Code {
 			fmt.Fprintf(&b, " (HTTP %d)", e.HTTPStatus)
 		}
-	} else {
+	default:
 		fmt.Fprintf(&b, "HTTP %d", e.HTTPStatus)
 	}
-	if e.Message != "" {
+	switch {
+	case e.formulaRejected():
+	case e.Message != "":
 		fmt.Fprintf(&b, ": %s", oneLine(e.Message))
-	} else if e.Snippet != "" {
+	case e.Snippet != "":
 		fmt.Fprintf(&b, ": unexpected body %q", e.Snippet)
 	}
 	if e.Attempts > 1 {
@@ -167,10 +211,37 @@ func oneLine(s string) string {
 	}, s)
 }
 
-// Is reports whether target is the sentinel of this error's code.
+// Is reports whether target is the sentinel of this error: the finer
+// sentinel of a known code-400 message (which is also ErrInvalidRequest),
+// else the sentinel of its code.
 func (e *APIError) Is(target error) bool {
-	s := sentinelFor(e.Code, e.HTTPStatus)
-	return s != nil && s == target
+	s := e.sentinel()
+	if s == nil {
+		return false
+	}
+	if k, ok := s.(*invalidKind); ok {
+		return target == k || target == ErrInvalidRequest
+	}
+	return s == target
+}
+
+// sentinel returns the one sentinel of this error.
+func (e *APIError) sentinel() error {
+	if e.Code == 400 {
+		if e.formulaRejected() {
+			return ErrFormulaRejected
+		}
+		if s := messageSentinel(e.Message); s != nil {
+			return s
+		}
+	}
+	return sentinelFor(e.Code, e.HTTPStatus)
+}
+
+// formulaRejected reports the server's answer to a bad filterByFormula: code
+// 400 with the formula tip's text (empty), on a call that sent a formula.
+func (e *APIError) formulaRejected() bool {
+	return e.Code == 400 && e.Formula != "" && isFormulaTip(e.Message)
 }
 
 // ValidationError is a request rejected by this package before any I/O. It
@@ -257,7 +328,11 @@ type ChunkResult struct {
 // unknown outcome. errors.Is matches the sentinels of the chunks' causes
 // (ErrOutcomeUnknown included). For UploadMany each chunk is one file.
 type BatchError struct {
-	// Op is "create", "update", "delete", "upsert" or "upload".
+	// Op names the call: "create" (Records.Create), "update"
+	// (Records.Update), "delete" (Records.Delete), "upsert" (Records.Upsert,
+	// and the table package's Upsert) or "upload"
+	// (Attachments.UploadMany). The table package's Create, Update and
+	// Delete report the Records call they make.
 	Op          string
 	DatasheetID string
 	// Chunks has one entry per chunk, in input order.

@@ -10,8 +10,9 @@ import (
 type Record struct {
 	// ID is the record id, "rec…".
 	ID string
-	// CreatedAt and UpdatedAt are zero when the server omits them (it does
-	// in create responses).
+	// CreatedAt and UpdatedAt are set in reads and in the results of
+	// Update; they are zero when the server omits them, as it does in its
+	// answer to a create (Create, and the created rows of Upsert).
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	// Fields maps field names (or ids, with FieldKey "id") to cell values as

@@ -41,6 +41,9 @@ func (s *RecordsService) List(ctx context.Context, datasheetID string, params *L
 // passed the rate limiter.
 func (s *RecordsService) page(ctx context.Context, datasheetID string, params *ListRecordsParams, pageSize, pageNum int, admitted func()) (*RecordsPage, error) {
 	cl := &call{route: routeListRecords, ids: []string{datasheetID}, query: params.query(pageSize, pageNum), admitted: admitted}
+	if params != nil {
+		cl.formula = params.FilterByFormula // named by the error if the server rejects it
+	}
 	var raw recordsPageJSON
 	if err := s.c.do(ctx, cl, &raw); err != nil {
 		s.c.noteListError(datasheetID, params, err)
@@ -216,11 +219,6 @@ type GetRecordParams struct {
 	CellFormat CellFormat
 	FieldKey   FieldKey
 }
-
-// ErrRecordNotFound is returned by Get when the datasheet has no record with
-// that id. The API has no single-record route: Get lists with recordIds, and
-// the server skips unknown ids silently (§6.1).
-var ErrRecordNotFound = errors.New("apitable: record not found")
 
 // Get returns one record.
 //

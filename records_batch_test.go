@@ -181,7 +181,7 @@ func TestNilContextIsAValidationError(t *testing.T) {
 func TestCancelledMidBatchSaysSo(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"))
+		srv := apitabletest.NewServer(t, apitabletest.WithRateLimit(5, time.Second), apitabletest.WithPathPrefix("/gateway"))
 		ds := tasksSheet(t, srv, 0)
 		c := memClient(t, srv, srv.Transport()) // paced at the server's 5 req/s
 		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)

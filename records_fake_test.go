@@ -172,7 +172,9 @@ func TestAllPagingEdges(t *testing.T) {
 			t.Parallel()
 			srv := apitabletest.NewServer(t, apitabletest.WithoutRateLimit())
 			ds := tasksSheet(t, srv, tc.rows)
-			c := srv.Client()
+			// Paced at the real server's rate, as this test always was: the
+			// speculative pages queue behind page 1 and are cancelled unsent.
+			c := srv.Client(apitable.WithRateLimit(apitable.DefaultRateLimit))
 			got := collect(t, c.Records.All(t.Context(), ds.ID, &apitable.ListRecordsParams{PageSize: tc.size, MaxRecords: tc.max}))
 			require.Len(t, got, tc.wantN)
 			for i, r := range got {
@@ -333,7 +335,7 @@ func (f *faultAt) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestBulkCreateReportsEachChunk(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"))
+		srv := apitabletest.NewServer(t, apitabletest.WithRateLimit(5, time.Second), apitabletest.WithPathPrefix("/gateway"))
 		ds := tasksSheet(t, srv, 0)
 		ft := &faultAt{base: srv.Transport(), definite: 4, lost: 7}
 		c := memClient(t, srv, ft)
@@ -398,7 +400,7 @@ func TestBulkCreateReportsEachChunk(t *testing.T) {
 func TestBulkWritesArePipelined(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"), apitabletest.WithLatency(600*time.Millisecond))
+		srv := apitabletest.NewServer(t, apitabletest.WithRateLimit(5, time.Second), apitabletest.WithPathPrefix("/gateway"), apitabletest.WithLatency(600*time.Millisecond))
 		ds := tasksSheet(t, srv, 0)
 		var inFlight, peak atomic.Int32
 		c := memClient(t, srv, roundTripFunc(func(r *http.Request) (*http.Response, error) {
@@ -582,7 +584,7 @@ func TestAllSpeculativePages(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				srv := apitabletest.NewServer(t, apitabletest.WithPathPrefix("/gateway"), apitabletest.WithLatency(tc.latency))
+				srv := apitabletest.NewServer(t, apitabletest.WithRateLimit(5, time.Second), apitabletest.WithPathPrefix("/gateway"), apitabletest.WithLatency(tc.latency))
 				ds := tasksSheet(t, srv, tc.rows)
 				// Count at the transport: a page cancelled after it was sent
 				// is not in the fake's log (its client hung up).

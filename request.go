@@ -36,6 +36,10 @@ type call struct {
 	// admitted is called once, when the first attempt passes the limiter
 	// (the ordered pipeline of bulk calls waits for it).
 	admitted func()
+	// formula is the filterByFormula the call sends, a note for its error:
+	// the server rejects a bad one with an empty message, so the final
+	// APIError names it (APIError.Formula, ErrFormulaRejected).
+	formula string
 }
 
 // uploadBody is a streamed request body.
@@ -255,7 +259,7 @@ func (c *Client) nextWait(ctx context.Context, st *callState, class retry.Class,
 		if _, pauses := c.limiter.(Pauser); !pauses || st.key == "" {
 			wait = max(wait, retry.Backoff(st.throttles-1, c.retryMin, c.retryMaxW))
 		} else {
-			earliest = throttlePause
+			earliest = c.throttlePause
 		}
 	} else {
 		if st.failures >= c.retryMax {
@@ -376,6 +380,9 @@ func (c *Client) answer(resp *http.Response, st *callState, out any) (*APIError,
 		}
 		if base.Code == 0 {
 			base.Code = resp.StatusCode
+		}
+		if base.Code == 400 && isFormulaTip(base.Message) {
+			base.Formula = c.redact(st.call.formula)
 		}
 		return &base, nil
 	case resp.StatusCode >= 400:

@@ -12,12 +12,6 @@ import (
 	"unicode/utf8"
 )
 
-// ErrFieldNotFound is matched by the error of a request that names a field
-// the datasheet does not have, as found by the schema check (see
-// WithSchemaCheck and Schema.Check). Such an error is also a
-// *ValidationError and matches ErrInvalidRequest.
-var ErrFieldNotFound = errors.New("apitable: field not found")
-
 const (
 	// DefaultSchemaMaxAge is how long a datasheet's cached field list is
 	// used before it is fetched again (see WithSchemaCheck).

@@ -127,7 +127,7 @@ func soakKey(i int) string { return fmt.Sprintf("k%05d", i) }
 // retries 1 s apart (opts come last).
 func newSoak(t *testing.T, seed uint64, seeded int, opts ...apitable.Option) *soak {
 	t.Helper()
-	srv := apitabletest.NewServer(t, apitabletest.WithSeed(seed)) // 5 req/s enforced
+	srv := apitabletest.NewServer(t, apitabletest.WithRateLimit(5, time.Second), apitabletest.WithSeed(seed)) // 5 req/s enforced
 	spec := apitabletest.DatasheetSpec{
 		Name: "Soak",
 		Fields: []apitabletest.FieldSpec{

@@ -60,7 +60,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	if resp.StatusCode == http.StatusTooManyRequests && st.key != "" {
 		if p, ok := t.client.limiter.(Pauser); ok {
-			p.Pause(ctx, st.key, throttlePause)
+			p.Pause(ctx, st.key, t.client.throttlePause)
 		}
 	}
 	limit := t.client.maxResponse

@@ -39,7 +39,7 @@ func TestClientRoundTrip(t *testing.T) {
 func TestInMemoryClientSynctest(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		s := NewServer(t) // default 5 req/s
+		s := NewServer(t, WithRateLimit(5, time.Second)) // the real server's default
 		ds := taskSheet(t, s)
 		c := s.InMemoryClient()
 		start := time.Now()

@@ -44,6 +44,21 @@
 //     for Latin-1 and Latin Extended-A letters (é = e, Ł = l); UCA
 //     expansions such as ß = ss or æ = ae are not modelled.
 //
+// Clients: Client, NewClient and InMemoryClient build an apitable.Client
+// for the server that is fast by default. The server has no rate limit
+// unless a test turns it on with WithRateLimit; without one its clients do
+// not pace at all (apitable.WithRateLimit(math.Inf(1))), wait milliseconds
+// between retries (apitable.WithRetry(3, time.Millisecond,
+// 10*time.Millisecond)) and hold a datasheet back for a millisecond after
+// an injected 429 (apitable.WithRateWindow(time.Millisecond)): 100 creates
+// and one 429 take a few milliseconds. With WithRateLimit(points, window)
+// the clients mirror that limit (points per window, a pause of one window
+// after a 429), like a client configured for a server with that limit.
+// Options passed to the client come after these and win. To test
+// rate-limit behaviour on purpose, turn the server's limit on and send
+// faster than it allows (e.g. a client with apitable.WithRateLimit(50)):
+// the server answers with the real 429.
+//
 // Use NewServer in tests; New (with Close) elsewhere, such as the
 // cmd/apitable-fake program.
 package apitabletest
@@ -83,7 +98,7 @@ type config struct {
 func defaultConfig() config {
 	return config{Config: fake.Config{
 		Token:       "apitabletest-token",
-		RatePoints:  5,
+		RatePoints:  0, // off: tests are fast unless they turn it on (WithRateLimit)
 		RateWindow:  time.Second,
 		MaxPerWrite: 10,
 		MaxRows:     50000,
@@ -96,9 +111,11 @@ func defaultConfig() config {
 // "apitabletest-token").
 func WithToken(token string) ServerOption { return func(c *config) { c.Token = token } }
 
-// WithRateLimit sets the v1 rate limit: points requests per fixed window
-// per (datasheet-or-space id, token), §3. The default is 5 per second.
-// points < 1 disables the limiter.
+// WithRateLimit turns the v1 rate limit on: points requests per fixed
+// window per (datasheet-or-space id, token), §3. The real server's default
+// is WithRateLimit(5, time.Second). The fake's default is no limit, so that
+// tests are fast; the clients it makes mirror whichever limit it has (see
+// Clients in the package documentation). points < 1 disables the limiter.
 func WithRateLimit(points int, window time.Duration) ServerOption {
 	return func(c *config) {
 		c.RatePoints = points
@@ -112,7 +129,7 @@ func WithDefaultSpaceName(name string) ServerOption {
 	return func(c *config) { c.spaceName = name }
 }
 
-// WithoutRateLimit disables the rate limiter.
+// WithoutRateLimit disables the rate limiter (the default).
 func WithoutRateLimit() ServerOption { return func(c *config) { c.RatePoints = 0 } }
 
 // WithLatency adds a fixed delay before every request is handled. The delay

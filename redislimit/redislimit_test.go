@@ -50,7 +50,7 @@ func TestKeysThroughClient(t *testing.T) {
 	t.Parallel()
 	rdb := sharedRedis(t)
 	prefix := testPrefix(t)
-	srv := apitabletest.NewServer(t)
+	srv := apitabletest.NewServer(t, apitabletest.WithRateLimit(5, time.Second))
 	ds := srv.AddDatasheet(srv.SpaceID(), apitabletest.DatasheetSpec{
 		Name:   "Tasks",
 		Fields: []apitabletest.FieldSpec{{Name: "Title", Type: "SingleText", Property: map[string]any{}}},

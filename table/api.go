@@ -32,8 +32,10 @@ import (
 // RecordMeta holds a record's id and timestamps in a struct mapped with
 // Of: embed it (or give it a named field) and reads fill it in, while
 // Update and Delete take the record id from it. It is never written as
-// cells. CreatedAt and UpdatedAt are zero in the results of Create, Update
-// and Upsert (the server omits them there).
+// cells. The results of Update carry both timestamps (UpdatedAt is the
+// update's time), and so do the rows Upsert updated; the results of Create,
+// and the rows Upsert created, have them zero: the server omits them in
+// its answer to a create (docs/server-behaviour.md §6.2).
 type RecordMeta struct {
 	ID        string
 	CreatedAt time.Time
