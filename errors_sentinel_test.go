@@ -76,14 +76,14 @@ func TestFinerSentinelsFromFakeAnswers(t *testing.T) {
 			return err
 		}, apitable.ErrFormulaRejected, ""},
 	}
-	for _, tc := range tests {
+	for _, tc := range tests { //nolint:paralleltest // the cases share one fake datasheet and run in order
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tc.want)
 			assert.ErrorIs(t, err, apitable.ErrInvalidRequest, "a finer sentinel is still an invalid request")
 			for _, other := range finer {
-				if other != tc.want {
+				if other != tc.want { //nolint:errorlint // identity of two sentinels, not a wrapped error
 					assert.NotErrorIs(t, err, other)
 				}
 			}

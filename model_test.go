@@ -116,7 +116,7 @@ type model struct {
 
 func newModel(t testing.TB, seed uint64) *model {
 	srv := apitabletest.NewServer(t, apitabletest.WithRateLimit(5, time.Second), apitabletest.WithSeed(seed))
-	m := &model{t: t, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), srv: srv}
+	m := &model{t: t, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), srv: srv} //nolint:gosec // G404: a reproducible draw of operations, not a secret
 	ds := srv.AddDatasheet(srv.SpaceID(), apitabletest.DatasheetSpec{
 		Name: "Model",
 		Fields: []apitabletest.FieldSpec{
