@@ -6,7 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+	"time"
 )
 
 // EvalError reports a formula that parsed but could not be evaluated:
@@ -28,6 +28,24 @@ func evalErr(pos int, format string, args ...any) *EvalError {
 
 type env struct {
 	vals []any
+	ctx  Context
+}
+
+// Context is what a formula may read besides the record's cells: the
+// clock (TODAY, NOW), the record's id (RECORD_ID) and its metadata
+// (CREATED_TIME, LAST_MODIFIED_TIME). A zero Context has no clock: TODAY()
+// and NOW() are then an *EvalError, never a hidden time.Now.
+type Context struct {
+	// Now returns the current time; nil means no clock.
+	Now func() time.Time
+	// RecordID is the id of the record being evaluated.
+	RecordID string
+	// CreatedAt and UpdatedAt are the record's creation and last
+	// modification times in ms since the epoch; 0 means unknown (blank).
+	CreatedAt, UpdatedAt int64
+	// FieldUpdatedAt returns when a field's cell was last modified (ms);
+	// nil or false means unknown (blank).
+	FieldUpdatedAt func(field string) (int64, bool)
 }
 
 // Eval evaluates e. lookup returns a field's cell value by field name (as
@@ -39,11 +57,17 @@ type env struct {
 // a bare field reference returns the (normalized) cell value itself, which may
 // also be []any or map[string]any.
 func Eval(e Expr, lookup func(field string) (any, bool)) (any, error) {
+	return EvalContext(e, lookup, Context{})
+}
+
+// EvalContext is Eval with a Context for the functions that read the clock
+// or the record's metadata.
+func EvalContext(e Expr, lookup func(field string) (any, bool), ctx Context) (any, error) {
 	if e == nil {
 		return nil, evalErr(0, "nil formula")
 	}
 	f := e.root()
-	en := &env{vals: make([]any, len(f.fields))}
+	en := &env{vals: make([]any, len(f.fields)), ctx: ctx}
 	for i, name := range f.fields {
 		if lookup == nil {
 			return nil, evalErr(0, "unknown field %s", FieldRef(name))
@@ -429,7 +453,7 @@ func order(l, r any) int {
 			if f, ok := parseNumericText(x); ok {
 				return cmp3(f, y)
 			}
-			return cmp3(x, formatNumber(y))
+			return unordered // JavaScript: Number("abc") is NaN
 		case bool:
 			t, _ := toText(y)
 			return cmp3(x, t)
@@ -464,94 +488,6 @@ func order(l, r any) int {
 	return unordered
 }
 
-// ---- functions ----
-
-type funcDef struct {
-	name     string
-	min, max int // max < 0: variadic
-	lazy     func(c *callExpr, en *env) (any, error)
-	eager    func(c *callExpr, args []any) (any, error)
-}
-
-func (f *funcDef) arity() string {
-	plural := func(n int) string {
-		if n == 1 {
-			return "1 argument"
-		}
-		return strconv.Itoa(n) + " arguments"
-	}
-	switch {
-	case f.max < 0:
-		return "at least " + plural(f.min)
-	case f.min == f.max:
-		return plural(f.min)
-	default:
-		return fmt.Sprintf("%d to %s", f.min, plural(f.max))
-	}
-}
-
-var funcs map[string]*funcDef
-
-func init() {
-	defs := []*funcDef{
-		{name: "AND", min: 1, max: -1, eager: func(_ *callExpr, a []any) (any, error) {
-			for _, v := range a {
-				if !Truthy(v) {
-					return false, nil
-				}
-			}
-			return true, nil
-		}},
-		{name: "OR", min: 1, max: -1, eager: func(_ *callExpr, a []any) (any, error) {
-			for _, v := range a {
-				if Truthy(v) {
-					return true, nil
-				}
-			}
-			return false, nil
-		}},
-		{name: "NOT", min: 1, max: 1, eager: func(_ *callExpr, a []any) (any, error) {
-			return !Truthy(a[0]), nil
-		}},
-		{name: "IF", min: 2, max: 3, lazy: evalIf},
-		{name: "BLANK", min: 0, max: 0, eager: func(*callExpr, []any) (any, error) { return nil, nil }},
-		{name: "TRUE", min: 0, max: 0, eager: func(*callExpr, []any) (any, error) { return true, nil }},
-		{name: "FALSE", min: 0, max: 0, eager: func(*callExpr, []any) (any, error) { return false, nil }},
-		{name: "LEN", min: 1, max: 1, eager: func(c *callExpr, a []any) (any, error) {
-			s, err := c.text(a, 0)
-			if err != nil {
-				return nil, err
-			}
-			return float64(utf8.RuneCountInString(s)), nil
-		}},
-		{name: "LOWER", min: 1, max: 1, eager: func(c *callExpr, a []any) (any, error) {
-			s, err := c.text(a, 0)
-			return strings.ToLower(s), err
-		}},
-		{name: "UPPER", min: 1, max: 1, eager: func(c *callExpr, a []any) (any, error) {
-			s, err := c.text(a, 0)
-			return strings.ToUpper(s), err
-		}},
-		{name: "FIND", min: 2, max: 3, eager: func(c *callExpr, a []any) (any, error) { return find(c, a, false) }},
-		{name: "SEARCH", min: 2, max: 3, eager: func(c *callExpr, a []any) (any, error) { return find(c, a, true) }},
-		{name: "CONCATENATE", min: 1, max: -1, eager: func(c *callExpr, a []any) (any, error) {
-			var sb strings.Builder
-			for i := range a {
-				s, err := c.text(a, i)
-				if err != nil {
-					return nil, err
-				}
-				sb.WriteString(s)
-			}
-			return sb.String(), nil
-		}},
-	}
-	funcs = make(map[string]*funcDef, len(defs))
-	for _, d := range defs {
-		funcs[d.name] = d
-	}
-}
-
 func (c *callExpr) eval(en *env) (any, error) {
 	if c.fn.lazy != nil {
 		return c.fn.lazy(c, en)
@@ -573,67 +509,4 @@ func (c *callExpr) text(a []any, i int) (string, error) {
 		return "", evalErr(c.pos, "%s argument %d: %v", c.fn.name, i+1, err)
 	}
 	return s, nil
-}
-
-func evalIf(c *callExpr, en *env) (any, error) {
-	cond, err := c.args[0].eval(en)
-	if err != nil {
-		return nil, err
-	}
-	if Truthy(cond) {
-		return c.args[1].eval(en)
-	}
-	if len(c.args) == 3 {
-		return c.args[2].eval(en)
-	}
-	return nil, nil
-}
-
-// find implements FIND/SEARCH: the 1-based character position of the first
-// occurrence of needle in haystack at or after character start, or 0.
-func find(c *callExpr, a []any, fold bool) (any, error) {
-	needle, err := c.text(a, 0)
-	if err != nil {
-		return nil, err
-	}
-	hay, err := c.text(a, 1)
-	if err != nil {
-		return nil, err
-	}
-	start := 1.0
-	if len(a) == 3 {
-		start, err = toNumber(a[2])
-		if err != nil {
-			return nil, evalErr(c.pos, "%s argument 3: %v", c.fn.name, err)
-		}
-		start = math.Trunc(start)
-		if math.IsNaN(start) || start < 1 {
-			return nil, evalErr(c.pos, "%s: start position must be at least 1, got %s", c.fn.name, formatNumber(start))
-		}
-	}
-	if fold {
-		needle, hay = strings.ToLower(needle), strings.ToLower(hay)
-	}
-	if needle == "" {
-		return 0.0, nil
-	}
-	// Try each character position from start on. Comparing at character
-	// boundaries (rather than strings.Index on bytes) keeps positions exact
-	// even for text that is not valid UTF-8.
-	pos, off := 1.0, 0
-	for ; pos < start; pos++ {
-		if off >= len(hay) {
-			return 0.0, nil
-		}
-		_, size := utf8.DecodeRuneInString(hay[off:])
-		off += size
-	}
-	for ; off+len(needle) <= len(hay); pos++ {
-		if strings.HasPrefix(hay[off:], needle) {
-			return pos, nil
-		}
-		_, size := utf8.DecodeRuneInString(hay[off:])
-		off += size
-	}
-	return 0.0, nil
 }

@@ -379,8 +379,16 @@ func TestComparisons(t *testing.T) {
 		{`"10" > 9`, true},
 		{`9 < "10"`, true},
 		{`"abc" = 1`, false},
-		{`"abc" > 1`, true},
-		{`1 < "abc"`, true},
+		// Text that is not a number is NaN for the server's JavaScript
+		// comparison (interpreter/interpreter.ts visitBinaryOperatorNode):
+		// every ordered comparison is false, as for a DateTime cell
+		// compared with date text ({Due} > "2024-01-20").
+		{`"abc" > 1`, false},
+		{`1 < "abc"`, false},
+		{`"abc" != 1`, true},
+		{`{Date} > "2023-01-01"`, false},
+		{`{Date} < "2023-01-01"`, false},
+		{`{Date} = "2023-11-14"`, false},
 		{`"1x" = 1`, false},
 		{`"NaN" = 1`, false},
 		{`"0x10" = 16`, false},

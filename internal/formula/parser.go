@@ -10,6 +10,10 @@ import (
 type SyntaxError struct {
 	Pos int
 	Msg string
+	// Unsupported is set when the formula is valid for the server as far as
+	// this error goes but calls a server function this package does not
+	// evaluate: it holds that function's name (upper case).
+	Unsupported string
 }
 
 func (e *SyntaxError) Error() string {
@@ -171,6 +175,9 @@ func (p *parser) call() (node, error) {
 	}
 	fn, ok := funcs[upper]
 	if !ok {
+		if isServerFunction(upper) {
+			return nil, unsupported(name.pos, upper)
+		}
 		return nil, synErr(name.pos, "unknown function %s", name.text)
 	}
 	if err := p.enter(); err != nil {
@@ -214,4 +221,12 @@ func (p *parser) call() (node, error) {
 		return &boolLit{v: false}, nil
 	}
 	return &callExpr{fn: fn, args: args, pos: name.pos}, nil
+}
+
+// unsupported is the error for a server function this package does not
+// evaluate.
+func unsupported(pos int, name string) *SyntaxError {
+	e := synErr(pos, "function %s is valid on the APITable server but not evaluated by this package", name)
+	e.Unsupported = name
+	return e
 }
