@@ -12,10 +12,13 @@
 //
 // Deviations:
 //   - DTO validation failures (§4.1): the real server never answers a lone
-//     failure (the connection hangs); the fake answers HTTP 200, code 400,
-//     with the tip text of §4.3, as the spec recommends. Several failures
-//     or a nested failure give HTTP 500, code 500, with message as a JSON
-//     array of raw tip ids, like the real server.
+//     failure (the connection hangs); by default the fake answers HTTP 200,
+//     code 400, with the tip text of §4.3, as the spec recommends, and logs
+//     a line saying the real server would not answer (t.Logf, or the
+//     WithLogger logger). WithServerHangs holds such requests unanswered
+//     like the real server. Several failures or a nested failure give HTTP
+//     500, code 500, with message as a JSON array of raw tip ids, like the
+//     real server.
 //   - Permissions: the token user is a member of every space added with
 //     AddSpace and manager of every node unless SetPermission says
 //     otherwise (see Role for the capability table and its UNCONFIRMED
@@ -43,6 +46,7 @@ package apitabletest
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -65,6 +69,8 @@ type config struct {
 	latency time.Duration
 	seed    uint64
 	seeded  bool
+	hangs   bool         // WithServerHangs
+	logger  *slog.Logger // WithLogger
 }
 
 func defaultConfig() config {
@@ -153,6 +159,7 @@ type Server struct {
 	srvOnce sync.Once
 	srv     *httptest.Server
 	closed  bool
+	closing chan struct{} // closed by Close: ends requests held by WithServerHangs
 	handler http.Handler
 }
 
@@ -172,7 +179,9 @@ func New(opts ...ServerOption) *Server {
 	if !cfg.seeded {
 		seed = rand.Uint64() //nolint:gosec // G404: seeds the fake's reproducible fault/latency choices, not security
 	}
-	s := &Server{cfg: cfg, api: fake.New(cfg.Config), rng: rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))} //nolint:gosec // G404: a seedable RNG so tests can replay fault schedules
+	s := &Server{cfg: cfg, closing: make(chan struct{}), rng: rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))} //nolint:gosec // G404: a seedable RNG so tests can replay fault schedules
+	cfg.Unanswered = s.unanswered
+	s.api = fake.New(cfg.Config)
 	s.apiHandle = s.api.Handle
 	s.handler = s.recoverPanics(http.HandlerFunc(s.serveHTTP))
 	s.defSpace = s.AddSpace("apitabletest space")
@@ -222,7 +231,10 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // more than once.
 func (s *Server) Close() {
 	s.mu.Lock()
-	s.closed = true
+	if !s.closed {
+		s.closed = true
+		close(s.closing)
+	}
 	s.mu.Unlock()
 	s.srvOnce.Do(func() {})
 	if s.srv != nil {

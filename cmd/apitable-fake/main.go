@@ -4,7 +4,13 @@
 //
 // Usage:
 //
-//	apitable-fake [-addr 127.0.0.1:0] [-token T] [-rate 5] [-latency 0s] [-json]
+//	apitable-fake [-addr 127.0.0.1:0] [-token T] [-rate 5] [-latency 0s] [-json] [-hang]
+//
+// The real server never answers some invalid requests (a lone bad
+// parameter such as pageSize=0, docs/server-behaviour.md §4.1): the fake
+// answers them HTTP 200, code 400, and logs a line on stderr saying so;
+// with -hang it holds them unanswered until the client gives up, like the
+// real server.
 //
 // With -json it prints one JSON line
 // {"baseURL":…,"token":…,"spaceId":…,"datasheetId":…,"viewId":…}
@@ -18,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -50,10 +57,16 @@ func run(args []string, stdout io.Writer) error {
 	rate := fs.Int("rate", 5, "rate limit in requests per second per datasheet (0 = off)")
 	latency := fs.Duration("latency", 0, "added latency per request")
 	asJSON := fs.Bool("json", false, "print one JSON line with the connection details")
+	hang := fs.Bool("hang", false, "like the real server, never answer a lone validation failure (default: answer 200/400 and log it)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	opts := []apitabletest.ServerOption{apitabletest.WithToken(*token), apitabletest.WithLatency(*latency)}
+	// Notices (a request the real server would not answer) go to stderr.
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	opts := []apitabletest.ServerOption{apitabletest.WithToken(*token), apitabletest.WithLatency(*latency), apitabletest.WithLogger(logger)}
+	if *hang {
+		opts = append(opts, apitabletest.WithServerHangs())
+	}
 	if *rate > 0 {
 		opts = append(opts, apitabletest.WithRateLimit(*rate, time.Second))
 	} else {
@@ -82,11 +95,16 @@ func run(args []string, stdout io.Writer) error {
 		_, _ = fmt.Fprintf(stdout, "APITable fake serving at %s\n  token:       %s\n  space:       %s\n  datasheet:   %s\n  view:        %s\n",
 			in.BaseURL, in.Token, in.SpaceID, in.DatasheetID, in.ViewID)
 	}
-	return serve(ctx, ln, s.Handler())
+	return serve(ctx, ln, s.Handler(), s.Close)
 }
 
-func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+// serve serves h on ln until ctx ends, then shuts down; onShutdown (may be
+// nil) runs when the shutdown starts, to release requests held unanswered.
+func serve(ctx context.Context, ln net.Listener, h http.Handler, onShutdown func()) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	if onShutdown != nil {
+		srv.RegisterOnShutdown(onShutdown)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

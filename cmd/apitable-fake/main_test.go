@@ -33,7 +33,7 @@ func TestSeedAndServe(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, ln, s.Handler()) }()
+	go func() { done <- serve(ctx, ln, s.Handler(), s.Close) }()
 	req, _ := http.NewRequestWithContext(t.Context(), "GET", "http://"+ln.Addr().String()+"/fusion/v1/datasheets/"+ds.ID+"/records", nil)
 	req.Header.Set("Authorization", "Bearer "+s.Token())
 	resp, err := http.DefaultClient.Do(req)

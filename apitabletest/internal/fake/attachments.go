@@ -204,7 +204,7 @@ func (s *Backend) uploadAttachment(rs *reqState) (*result, *apiError) {
 		return nil, errCapacity()
 	case errors.Is(rerr, errNoFilePart):
 		// The real server never answers (§6.9).
-		return nil, errParam("Attachment name can't be empty ")
+		return nil, unanswered(errParam("Attachment name can't be empty "))
 	case rerr != nil:
 		// The body broke off: the backend call fails (§6.9 quirk).
 		return nil, &apiError{status: http.StatusCreated, code: 500, msg: "SERVER_ERROR (1)"}

@@ -25,6 +25,13 @@ type Config struct {
 	Prefix      string // path prefix before /fusion ("" or "/x")
 	BodyLimit   int64  // request body cap in bytes
 	AttachCap   int64  // per-space attachment capacity in bytes
+	// Unanswered, when set, is called for a request the real server
+	// never answers (§4.1 case 1: a lone DTO validation failure; §6.9: an
+	// upload without a file part), before the fake writes anything.
+	// reason is the fake's tidy answer. It returns true to have the fake
+	// write that answer, false when it dealt with the request itself
+	// (waited for the client to give up, or dropped the connection).
+	Unanswered func(w http.ResponseWriter, r *http.Request, reason string) (answer bool)
 }
 
 // Backend is the fake API server without its network face. It is safe for

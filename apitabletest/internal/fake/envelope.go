@@ -16,6 +16,17 @@ import (
 type apiError struct {
 	status, code int
 	msg          any
+	// unanswered marks an error the real server never answers: the
+	// connection stays open until the client gives up (§4.1 case 1,
+	// §6.9). The fake answers it tidily unless Config.Unanswered says
+	// otherwise.
+	unanswered bool
+}
+
+// unanswered returns e marked as never answered by the real server.
+func unanswered(e *apiError) *apiError {
+	e.unanswered = true
+	return e
 }
 
 func (e *apiError) messageText() string {
@@ -49,7 +60,7 @@ func dtoError(fs []dtoFailure) *apiError {
 		return nil
 	}
 	if len(fs) == 1 && !fs[0].nested {
-		return errParam(fs[0].text)
+		return unanswered(errParam(fs[0].text))
 	}
 	ids := make([]string, len(fs))
 	for i, f := range fs {

@@ -99,6 +99,9 @@ func (s *Backend) handle(w http.ResponseWriter, r *http.Request, body []byte, to
 		w.WriteHeader(http.StatusNoContent)
 		return http.StatusNoContent, 0
 	}
+	if aerr != nil && aerr.unanswered && s.cfg.Unanswered != nil && !s.cfg.Unanswered(w, r, aerr.messageText()) {
+		return 0, 0
+	}
 	if aerr != nil {
 		s.writeError(w, aerr)
 		return aerr.status, aerr.code

@@ -35,6 +35,7 @@ type space struct {
 	used     int64 // bytes of stored attachments (capacity, §6.9)
 	units    []*unit
 	root     []string // node ids of the root folder's children
+	rootID   string   // the root folder's node id: parentId of root-level nodes
 }
 
 type unit struct {

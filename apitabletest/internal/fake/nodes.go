@@ -17,12 +17,15 @@ func (s *Backend) listSpaces(rs *reqState) (*result, *apiError) {
 	return &result{data: map[string]any{"spaces": out}}, nil
 }
 
+// nodeJSON is a node object (docs/server-behaviour.md §7.5). icon is
+// always present, "" when the node has none: the backend serialises a null
+// icon as "" (backend-server/.../workspace/vo/NodeInfo.java and
+// NodeInfoVo.java, @JsonSerialize(nullsUsing = NullStringSerializer.class))
+// and room-server passes it through (getEmojiIconNativeString("") is "",
+// packages/room-server/src/fusion/transformer/fusion.api.transformer.ts).
+// isFav is NodeInfo's primitive boolean nodeFavorite, always present.
 func (s *Backend) nodeJSON(n *node) map[string]any {
-	out := map[string]any{"id": n.id, "name": n.name, "type": n.typ, "isFav": false, "permission": int(n.role)}
-	if n.icon != "" {
-		out["icon"] = n.icon
-	}
-	return out
+	return map[string]any{"id": n.id, "name": n.name, "type": n.typ, "icon": n.icon, "isFav": false, "permission": int(n.role)}
 }
 
 // listRootNodes: GET /fusion/v1/spaces/{spaceId}/nodes (§6.13).
@@ -62,7 +65,8 @@ func (s *Backend) nodeDetail(rs *reqState) (*result, *apiError) {
 	return &result{data: out}, nil
 }
 
-// searchNodes: GET /fusion/v2/spaces/{spaceId}/nodes (§6.15).
+// searchNodes: GET /fusion/v2/spaces/{spaceId}/nodes (§6.15). The tip ids
+// are NodeListQueryRo's (packages/room-server/src/fusion/ros/node.param.ro.ts).
 func (s *Backend) searchNodes(rs *reqState) (*result, *apiError) {
 	q := rs.r.URL.Query()
 	var fails []dtoFailure
@@ -70,7 +74,7 @@ func (s *Backend) searchNodes(rs *reqState) (*result, *apiError) {
 	switch typ {
 	case "Folder", "Datasheet", "Form", "Dashboard", "Mirror", "Automation":
 	default:
-		fails = append(fails, dtoFailure{id: "api_params_invalid_node_type", text: `The type must be one of the following values: "Folder", "Datasheet", "Form", "Dashboard", "Mirror".`})
+		fails = append(fails, dtoFailure{id: "api_node_node_type_value_error", text: `The type must be one of the following values: "Folder", "Datasheet", "Form", "Dashboard", "Mirror".`})
 	}
 	perms := map[int]bool{}
 	var raw []string
@@ -80,7 +84,7 @@ func (s *Backend) searchNodes(rs *reqState) (*result, *apiError) {
 	for _, p := range raw {
 		n, err := strconv.Atoi(strings.TrimSpace(p))
 		if err != nil || n < 0 || n > 3 {
-			fails = append(fails, dtoFailure{id: "api_params_invalid_permissions", text: "The permissions argument must be one of the following integer values: 0,1,2,3."})
+			fails = append(fails, dtoFailure{id: "api_node_permission_value_error", text: "The permissions argument must be one of the following integer values: 0,1,2,3."})
 			break
 		}
 		perms[n] = true
@@ -101,7 +105,7 @@ func (s *Backend) searchNodes(rs *reqState) (*result, *apiError) {
 			if n == nil {
 				continue
 			}
-			if n.typ == typ && perms[int(n.role)] && strings.Contains(n.name, query) {
+			if n.typ == typ && perms[int(n.role)] && nameLike(n.name, query) {
 				o := s.nodeJSON(n)
 				if parent != "" {
 					o["parentId"] = parent
@@ -111,36 +115,6 @@ func (s *Backend) searchNodes(rs *reqState) (*result, *apiError) {
 			walk(n.children, n.id)
 		}
 	}
-	walk(sp.root, "")
+	walk(sp.root, sp.rootID)
 	return &result{data: map[string]any{"nodes": out}}, nil
-}
-
-func likeMatch(pattern, s string) bool {
-	p, t := []rune(pattern), []rune(s)
-	var match func(i, j int) bool
-	match = func(i, j int) bool {
-		for i < len(p) {
-			switch p[i] {
-			case '%':
-				for k := j; k <= len(t); k++ {
-					if match(i+1, k) {
-						return true
-					}
-				}
-				return false
-			case '_':
-				if j >= len(t) {
-					return false
-				}
-			default:
-				if j >= len(t) || t[j] != p[i] {
-					return false
-				}
-			}
-			i++
-			j++
-		}
-		return j == len(t)
-	}
-	return match(0, 0)
 }

@@ -72,6 +72,9 @@ func (s *Backend) AddSpace(name string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sp := &space{id: s.newID("spc", 10), name: name, member: true}
+	// The root folder's id does not take a counter step, so every other
+	// id stays what it was before root ids existed.
+	sp.rootID = "fod" + scrambleID(s.idCounter+1<<58, 10)
 	id, uid := s.newUnitIDs()
 	sp.units = append(sp.units, &unit{id: id, unitID: uid, name: userName, typ: "Member"})
 	id, uid = s.newUnitIDs()
