@@ -38,6 +38,19 @@
 //   - cellFormat=string formats dates in the field's timeZone or UTC.
 //   - The v1 rate limiter always uses the configured points (no plan QPS
 //     look-up, no whitelist).
+//   - Formulas (filterByFormula, view filters, Formula fields) are
+//     evaluated with the server's semantics (JavaScript comparisons, blanks,
+//     dates as ms) for 74 of 82 server functions; see internal/formula for
+//     the list. Dates are read and split in UTC (the server uses its process
+//     zone); TODAY() and NOW() read WithClock's clock. A formula the server
+//     would reject is answered as the server does (HTTP 200, code 400, empty
+//     message) and the reason is logged (t.Logf or WithLogger); one that
+//     calls a server function the fake does not evaluate (DATETIME_FORMAT,
+//     DATETIME_PARSE, WORKDAY, WORKDAY_DIFF, WEEKNUM, SET_LOCALE,
+//     SET_TIMEZONE, COUNTIF) gets the same answer and the log line
+//     "formula function X is valid on the server but not evaluated by
+//     apitabletest". A row on which the formula fails to evaluate is left
+//     out, as on the server, and the first such failure is logged.
 //
 // Use NewServer in tests; New (with Close) elsewhere, such as the
 // cmd/apitable-fake program.
@@ -181,6 +194,7 @@ func New(opts ...ServerOption) *Server {
 	}
 	s := &Server{cfg: cfg, closing: make(chan struct{}), rng: rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))} //nolint:gosec // G404: a seedable RNG so tests can replay fault schedules
 	cfg.Unanswered = s.unanswered
+	cfg.Notice = s.notice
 	s.api = fake.New(cfg.Config)
 	s.apiHandle = s.api.Handle
 	s.handler = s.recoverPanics(http.HandlerFunc(s.serveHTTP))

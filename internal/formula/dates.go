@@ -54,6 +54,8 @@ func dateFuncs() []*funcDef {
 		dateFunc("IS_SAME", 2, evalIsSame),
 		dateFunc("DATEADD", 3, evalDateAdd),
 		dateFunc("DATETIME_DIFF", 2, evalDatetimeDiff),
+		{name: "TONOW", min: 2, max: -1, lazy: evalToNow},
+		{name: "FROMNOW", min: 2, max: -1, lazy: evalToNow},
 		{name: "CREATED_TIME", min: 0, max: -1, lazy: func(_ *callExpr, en *env) (any, error) {
 			return msOrBlank(en.ctx.CreatedAt), nil
 		}},
@@ -344,4 +346,30 @@ func evalLastModified(c *callExpr, en *env) (any, error) {
 		}
 	}
 	return msOrBlank(latest), nil
+}
+
+// evalToNow: TONOW(date, unit) and FROMNOW(date, unit) are both
+// |now.diff(date, unit)| with the count truncated to an integer
+// (date_time.ts ToNow, FromNow: DatetimeDiffUtil.calc without float).
+func evalToNow(c *callExpr, en *env) (any, error) {
+	a := make([]any, len(c.args))
+	for i, arg := range c.args {
+		v, err := arg.eval(en)
+		if err != nil {
+			return nil, err
+		}
+		a[i] = v
+	}
+	if isBlank(a[0]) {
+		return nil, nil
+	}
+	now, err := c.now(en)
+	if err != nil {
+		return nil, err
+	}
+	diff, err := evalDatetimeDiff(c, now, []any{ms(now), a[0], a[1]})
+	if err != nil || diff == nil {
+		return diff, err
+	}
+	return math.Abs(math.Trunc(diff.(float64))), nil
 }
