@@ -162,7 +162,7 @@ func withPrecision(c *callExpr, a []any, round func(float64) float64) (any, erro
 		p = math.Floor(p)
 	}
 	off := math.Pow(10, p)
-	return c.finite(shortest(round(x*off) / off))
+	return c.finite(shortest(round(shortest(x*off)) / off)) // the server multiplies in decimal
 }
 
 // shortest removes binary noise the server's decimal helpers avoid
