@@ -67,7 +67,8 @@ func TestFilterByFormulaDates(t *testing.T) {
 		{`DATETIME_DIFF(TODAY(), {Due}, "days") = 1`, []string{"three"}},
 		{`YEAR({Due}) = 2021`, []string{"three"}},
 		{`{Due} > "2020-12-31"`, nil}, // a number against NaN, as on the server
-		{`{Due} < TODAY()`, []string{"three"}},
+		{`{Due} < TODAY()`, []string{"one", "two", "three"}}, // blank is 0 for <, as in JavaScript
+		{`AND({Due}, {Due} < TODAY())`, []string{"three"}},
 		{`RECORD_ID() = "` + ds.RecordIDs[1] + `"`, []string{"two"}},
 		{`IS_AFTER(CREATED_TIME(), "2000-01-01")`, []string{"one", "two", "three"}},
 	}

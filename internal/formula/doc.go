@@ -104,8 +104,9 @@
 //	blank  vs blank   equal
 //	blank  vs text    blank is "" (an empty cell = "" is true)
 //	blank  vs bool    blank is false (an unchecked checkbox = FALSE() is true)
-//	blank  vs number  unordered: 0 is NOT blank; only != is true, all other
-//	                  comparisons (=, <, <=, >, >=) are false
+//	blank  vs number  = and != : 0 is NOT blank (only != is true);
+//	                  <, <=, >, >= : blank counts as 0, as in JavaScript
+//	                  (so an empty Number cell matches {Count} < 5)
 //
 // # Functions
 //

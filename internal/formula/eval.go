@@ -403,6 +403,9 @@ func compare(op tokKind, l, r any) (bool, error) {
 	if r, err = flatten(r); err != nil {
 		return false, err
 	}
+	if op != tEq && op != tNe {
+		l, r = blankAsZero(l, r), blankAsZero(r, l)
+	}
 	c := order(l, r)
 	switch op {
 	case tEq:
@@ -419,6 +422,16 @@ func compare(op tokKind, l, r any) (bool, error) {
 		return c == 1 || c == 0, nil
 	}
 	return false, fmt.Errorf("unsupported comparison")
+}
+
+// blankAsZero: JavaScript's <, <=, >, >= read a blank (null) compared with
+// a number as 0, while == keeps null equal only to null
+// (interpreter.ts visitBinaryOperatorNode compares the raw values).
+func blankAsZero(v, other any) any {
+	if _, isNum := other.(float64); isNum && v == nil {
+		return 0.0
+	}
+	return v
 }
 
 // flatten turns arrays and objects into text; other kinds are unchanged.

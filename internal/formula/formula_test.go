@@ -404,10 +404,14 @@ func TestComparisons(t *testing.T) {
 		{`{Empty} = 0`, false},
 		{`0 = {Empty}`, false},
 		{`{Empty} != 0`, true},
-		{`{Empty} < 1`, false},
-		{`{Empty} > -1`, false},
-		{`{Empty} <= 0`, false},
-		{`{Empty} >= 0`, false},
+		// The server compares the raw values with JavaScript's relational
+		// operators, which read null as 0 (interpreter.ts
+		// visitBinaryOperatorNode); == keeps null apart from 0.
+		{`{Empty} < 1`, true},
+		{`{Empty} > -1`, true},
+		{`{Empty} <= 0`, true},
+		{`{Empty} >= 0`, true},
+		{`{Empty} > 0`, false},
 		{`{Zero} = BLANK()`, false},
 		{`{Zero} = 0`, true},
 		{`{Empty} = FALSE()`, true},
@@ -591,7 +595,7 @@ func TestFilter(t *testing.T) {
 		want []int
 	}{
 		{`{Age} >= 18`, []int{0, 3}},
-		{`{Age} < 18`, []int{1}},
+		{`{Age} < 18`, []int{1, 2}}, // a blank number is 0 for < (JavaScript null < 18)
 		{`{Name} = ""`, []int{2}},
 		{`{Name} != ""`, []int{0, 1, 3}},
 		{`{Age} = BLANK()`, []int{2}},
