@@ -66,7 +66,7 @@ func TestFilterByFormulaDates(t *testing.T) {
 		{`IS_SAME({Due}, "2021-01-01", "days")`, []string{"three"}},
 		{`DATETIME_DIFF(TODAY(), {Due}, "days") = 1`, []string{"three"}},
 		{`YEAR({Due}) = 2021`, []string{"three"}},
-		{`{Due} > "2020-12-31"`, nil}, // a number against NaN, as on the server
+		{`{Due} > "2020-12-31"`, nil},                        // a number against NaN, as on the server
 		{`{Due} < TODAY()`, []string{"one", "two", "three"}}, // blank is 0 for <, as in JavaScript
 		{`AND({Due}, {Due} < TODAY())`, []string{"three"}},
 		{`RECORD_ID() = "` + ds.RecordIDs[1] + `"`, []string{"two"}},
