@@ -27,6 +27,7 @@ func TestFilterByFormulaErrorsAreLogged(t *testing.T) {
 		{`NOPE(1)`, "unknown function NOPE"},
 		{`WORKDAY({Due}, 1) > 0`, "formula function WORKDAY is valid on the server but not evaluated by apitabletest"},
 		{`datetime_format({Due}) = "x"`, "formula function DATETIME_FORMAT is valid on the server but not evaluated by apitabletest"},
+		{`{Count} > 1 && {Done}`, "formula operator && is valid on the server but not evaluated by apitabletest"},
 	}
 	for _, tc := range tests {
 		buf.Reset()

@@ -49,8 +49,11 @@
 //     DATETIME_PARSE, WORKDAY, WORKDAY_DIFF, WEEKNUM, SET_LOCALE,
 //     SET_TIMEZONE, COUNTIF) gets the same answer and the log line
 //     "formula function X is valid on the server but not evaluated by
-//     apitabletest". A row on which the formula fails to evaluate is left
-//     out, as on the server, and the first such failure is logged.
+//     apitabletest" (likewise for the operators &&, ||, !, % and unary
+//     +). A row on which the formula fails to evaluate is left out, as on
+//     the server, and the first such failure is logged. Operator
+//     precedence differs where "&" meets a comparison (the server reads
+//     "a" & "b" = "ab" as "a" & ("b" = "ab")): parenthesise.
 //
 // Use NewServer in tests; New (with Close) elsewhere, such as the
 // cmd/apitable-fake program.

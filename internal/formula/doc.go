@@ -49,8 +49,15 @@
 //   - A bare identifier other than TRUE/FALSE is an error (field names must be
 //     in braces), as are unknown functions, a call with the wrong number of
 //     arguments, "==", "^", trailing tokens, and nesting deeper than 256
-//     levels. The server also accepts "&&", "||", "!", "%" and unary "+",
-//     which this package rejects as syntax errors.
+//     levels. The server also accepts "&&", "||", "!", "%" and unary "+";
+//     here they are a *SyntaxError whose Unsupported field names the
+//     operator. "<>" is accepted here as "!=" though the server has no
+//     such operator.
+//   - Precedence differs from the server's parser (lexer/lexer.ts,
+//     parser/parser.ts), which puts "&" below every comparison and "="
+//     and "!=" below "<", ">", "<=", ">=": there "a" & "b" = "ab" is
+//     "a" & ("b" = "ab"). Parenthesise mixed "&" and comparisons to get
+//     the same result from both.
 //
 // Expr.String prints a canonical form: double-quoted strings (see Quote),
 // fields via FieldRef, upper-case function names, TRUE()/FALSE(), "!=" for

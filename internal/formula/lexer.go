@@ -87,6 +87,15 @@ func synErr(pos int, format string, args ...any) *SyntaxError {
 	return &SyntaxError{Pos: pos, Msg: fmt.Sprintf(format, args...)}
 }
 
+// serverOperator is the error for an operator the server's lexer and
+// interpreter accept (lexer/lexer.ts: &&, ||, !, %, unary +) but this
+// package does not evaluate: Unsupported holds the operator.
+func serverOperator(pos int, msg, op string) *SyntaxError {
+	e := synErr(pos, "%s; it is valid on the APITable server but not evaluated by this package", msg)
+	e.Unsupported = op
+	return e
+}
+
 // next scans the next token.
 func (l *lexer) next() (token, error) {
 	for l.pos < len(l.src) && isSpace(l.src[l.pos]) {
@@ -128,9 +137,9 @@ func (l *lexer) next() (token, error) {
 	case "==":
 		return token{}, synErr(start, "unsupported operator '==' (use '=' to compare)")
 	case "&&":
-		return token{}, synErr(start, "unsupported operator '&&' (use AND(a, b))")
+		return token{}, serverOperator(start, "unsupported operator '&&' (use AND(a, b))", "&&")
 	case "||":
-		return token{}, synErr(start, "unsupported operator '||' (use OR(a, b))")
+		return token{}, serverOperator(start, "unsupported operator '||' (use OR(a, b))", "||")
 	}
 	switch c {
 	case '(':
@@ -156,8 +165,10 @@ func (l *lexer) next() (token, error) {
 	case '>':
 		return simple(tGt, 1)
 	case '!':
-		return token{}, synErr(start, "unsupported operator '!' (use NOT(x))")
-	case '^', '%', '|', '?', ':':
+		return token{}, serverOperator(start, "unsupported operator '!' (use NOT(x))", "!")
+	case '%':
+		return token{}, serverOperator(start, `unsupported operator "%" (use MOD(a, b))`, "%")
+	case '^', '|', '?', ':':
 		return token{}, synErr(start, "unsupported operator %q", string(c))
 	case '}':
 		return token{}, synErr(start, "unexpected '}' without matching '{'")

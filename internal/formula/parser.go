@@ -11,8 +11,9 @@ type SyntaxError struct {
 	Pos int
 	Msg string
 	// Unsupported is set when the formula is valid for the server as far as
-	// this error goes but calls a server function this package does not
-	// evaluate: it holds that function's name (upper case).
+	// this error goes but uses a server function or operator this package
+	// does not evaluate: it holds the function's name (upper case) or the
+	// operator ("&&", "||", "!", "%", "unary +").
 	Unsupported string
 }
 
@@ -111,7 +112,7 @@ func (p *parser) unary() (node, error) {
 		return &unaryExpr{x: x, pos: pos}, nil
 	}
 	if p.tok.kind == tPlus {
-		return nil, synErr(p.tok.pos, "unary '+' is not supported")
+		return nil, serverOperator(p.tok.pos, "unary '+' is not supported", "unary +")
 	}
 	return p.primary()
 }

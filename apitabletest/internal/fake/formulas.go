@@ -24,7 +24,11 @@ func (s *Backend) parseFilter(ds *datasheet, src string) (formula.Expr, *apiErro
 	if err != nil {
 		var se *formula.SyntaxError
 		if errors.As(err, &se) && se.Unsupported != "" {
-			s.notice(fmt.Sprintf("filterByFormula %q: formula function %s is valid on the server but not evaluated by apitabletest; the fake answers code 400 as for an invalid formula", src, se.Unsupported))
+			what := "function"
+			if !isFuncName(se.Unsupported) {
+				what = "operator"
+			}
+			s.notice(fmt.Sprintf("filterByFormula %q: formula %s %s is valid on the server but not evaluated by apitabletest; the fake answers code 400 as for an invalid formula", src, what, se.Unsupported))
 		} else {
 			s.notice(fmt.Sprintf("filterByFormula %q rejected (code 400, empty message, as the real server answers): %v", src, err))
 		}
@@ -70,4 +74,14 @@ func (s *Backend) notice(msg string) {
 	if s.cfg.Notice != nil {
 		s.cfg.Notice(msg)
 	}
+}
+
+// isFuncName tells a function name (letters, digits, '_') from an operator.
+func isFuncName(s string) bool {
+	for _, c := range s {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return s != ""
 }
