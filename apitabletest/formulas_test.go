@@ -25,8 +25,8 @@ func TestFilterByFormulaErrorsAreLogged(t *testing.T) {
 		{`{Count} >`, "formula syntax error at position 9: unexpected end of formula"},
 		{`{Nope} = 1`, "unknown field {Nope}"},
 		{`NOPE(1)`, "unknown function NOPE"},
-		{`WORKDAY({Due}, 1) > 0`, "formula function WORKDAY is valid on the server but not evaluated by apitabletest"},
-		{`datetime_format({Due}) = "x"`, "formula function DATETIME_FORMAT is valid on the server but not evaluated by apitabletest"},
+		{`WEEKNUM({Due}) > 0`, "formula function WEEKNUM is valid on the server but not evaluated by apitabletest"},
+		{`datetime_parse({Title}) > 0`, "formula function DATETIME_PARSE is valid on the server but not evaluated by apitabletest"},
 		{`{Count} > 1 && {Done}`, "formula operator && is valid on the server but not evaluated by apitabletest"},
 	}
 	for _, tc := range tests {
@@ -72,6 +72,8 @@ func TestFilterByFormulaDates(t *testing.T) {
 		{`AND({Due}, {Due} < TODAY())`, []string{"three"}},
 		{`RECORD_ID() = "` + ds.RecordIDs[1] + `"`, []string{"two"}},
 		{`IS_AFTER(CREATED_TIME(), "2000-01-01")`, []string{"one", "two", "three"}},
+		{`DATETIME_FORMAT({Due}, "ddd D MMM") = "Fri 1 Jan"`, []string{"three"}},
+		{`WORKDAY_DIFF({Due}, TODAY()) = 1`, []string{"three"}}, // Friday to Saturday
 	}
 	for _, tc := range tests {
 		q := url.Values{"filterByFormula": {tc.formula}}.Encode()

@@ -54,6 +54,9 @@ func dateFuncs() []*funcDef {
 		dateFunc("IS_SAME", 2, evalIsSame),
 		dateFunc("DATEADD", 3, evalDateAdd),
 		dateFunc("DATETIME_DIFF", 2, evalDatetimeDiff),
+		dateFunc("DATETIME_FORMAT", 1, evalDatetimeFormat),
+		dateFunc("WORKDAY", 2, evalWorkday),
+		dateFunc("WORKDAY_DIFF", 2, evalWorkdayDiff),
 		{name: "TONOW", min: 2, max: -1, lazy: evalToNow},
 		{name: "FROMNOW", min: 2, max: -1, lazy: evalToNow},
 		{name: "CREATED_TIME", min: 0, max: -1, lazy: func(_ *callExpr, en *env) (any, error) {
