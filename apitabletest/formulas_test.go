@@ -25,8 +25,8 @@ func TestFilterByFormulaErrorsAreLogged(t *testing.T) {
 		{`{Count} >`, "formula syntax error at position 9: unexpected end of formula"},
 		{`{Nope} = 1`, "unknown field {Nope}"},
 		{`NOPE(1)`, "unknown function NOPE"},
-		{`WEEKNUM({Due}) > 0`, "formula function WEEKNUM is valid on the server but not evaluated by apitabletest"},
-		{`datetime_parse({Title}) > 0`, "formula function DATETIME_PARSE is valid on the server but not evaluated by apitabletest"},
+		{`SET_TIMEZONE({Due}, 8) > 0`, "formula function SET_TIMEZONE is valid on the server but not evaluated by apitabletest"},
+		{`DATETIME_FORMAT(set_locale({Due}, "fr"), "MMMM") = "janvier"`, "formula function SET_LOCALE is valid on the server but not evaluated by apitabletest"},
 		{`{Count} > 1 && {Done}`, "formula operator && is valid on the server but not evaluated by apitabletest"},
 	}
 	for _, tc := range tests {
@@ -74,6 +74,9 @@ func TestFilterByFormulaDates(t *testing.T) {
 		{`IS_AFTER(CREATED_TIME(), "2000-01-01")`, []string{"one", "two", "three"}},
 		{`DATETIME_FORMAT({Due}, "ddd D MMM") = "Fri 1 Jan"`, []string{"three"}},
 		{`WORKDAY_DIFF({Due}, TODAY()) = 1`, []string{"three"}}, // Friday to Saturday
+		{`WEEKNUM({Due}) = 1`, []string{"three"}},
+		{`COUNTIF({Tags}, "b") = 1`, []string{"three"}},
+		{`IS_SAME({Due}, DATETIME_PARSE("01.01.2021", "DD.MM.YYYY"), "d")`, []string{"three"}},
 	}
 	for _, tc := range tests {
 		q := url.Values{"filterByFormula": {tc.formula}}.Encode()

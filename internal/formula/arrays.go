@@ -34,6 +34,7 @@ func arrayFuncs() []*funcDef {
 		{name: "COUNTA", min: 0, max: -1, eager: func(_ *callExpr, a []any) (any, error) {
 			return countIf(numbersOf(a), func(v any) bool { return v != nil && v != "" && v != false }), nil
 		}},
+		{name: "COUNTIF", min: 2, max: -1, eager: evalCountIf},
 		{name: "COUNTALL", min: 0, max: -1, eager: func(_ *callExpr, a []any) (any, error) {
 			return float64(len(numbersOf(a))), nil
 		}},

@@ -21,5 +21,15 @@ func TestArrayFunctions(t *testing.T) {
 		{`COUNTALL({Tags})`, 2.0},
 		{`COUNTALL({No tags})`, 0.0},
 		{`IF(ARRAYUNIQUE({No tags}), 1, 0)`, 0.0},
+		{`COUNTIF({Tags}, "a")`, 1.0},
+		{`COUNTIF({Nums}, 1)`, 1.0},
+		{`COUNTIF({Nums}, "1")`, 1.0}, // text and numbers compare loosely
+		{`COUNTIF({Nums}, 2, ">")`, 1.0},
+		{`COUNTIF({Nums}, 2, "<")`, 1.0},
+		{`COUNTIF({Tags}, "a", "!=")`, 1.0},
+		{`COUNTIF({Tags}, "a", ">=")`, 0.0}, // not one of =, !=, >, <
+		{`COUNTIF("banana", "an")`, 2.0},
+		{`COUNTIF("banana", "an", "!=")`, 1.0},
+		{`COUNTIF({Empty}, "a")`, 0.0},
 	})
 }

@@ -57,6 +57,8 @@ func dateFuncs() []*funcDef {
 		dateFunc("DATETIME_FORMAT", 1, evalDatetimeFormat),
 		dateFunc("WORKDAY", 2, evalWorkday),
 		dateFunc("WORKDAY_DIFF", 2, evalWorkdayDiff),
+		dateFunc("WEEKNUM", 1, evalWeekNum),
+		{name: "DATETIME_PARSE", min: 1, max: -1, eager: evalDatetimeParse},
 		{name: "TONOW", min: 2, max: -1, lazy: evalToNow},
 		{name: "FROMNOW", min: 2, max: -1, lazy: evalToNow},
 		{name: "CREATED_TIME", min: 0, max: -1, lazy: func(_ *callExpr, en *env) (any, error) {

@@ -3,11 +3,12 @@
 // github.com/apitable/apitable). The in-memory fake APITable server uses it
 // for the filterByFormula query parameter, view filters and Formula fields.
 //
-// Coverage: 77 of 82 server functions. The server's whole function list
+// Coverage: 80 of 82 server functions. The server's whole function list
 // (its registry, functions/index.ts) is kept in registry.go; Coverage and
 // Unsupported report on it. Parse accepts every server function name; a
-// call to one this package does not evaluate — DATETIME_PARSE, WEEKNUM,
-// SET_LOCALE, SET_TIMEZONE, COUNTIF — is a *SyntaxError whose Unsupported field names the function,
+// call to one this package does not evaluate — SET_LOCALE and
+// SET_TIMEZONE, which return a date object carrying a locale or a zone for
+// DATETIME_FORMAT — is a *SyntaxError whose Unsupported field names the function,
 // so a caller can say "valid on the server, not evaluated here" instead of
 // "invalid". Everything else outside the language is rejected with an
 // error (*SyntaxError at parse time, *EvalError at evaluation time); it
@@ -150,7 +151,10 @@
 //	            WEEKDAY, DATESTR, TIMESTR, IS_AFTER, IS_BEFORE, IS_SAME, DATEADD,
 //	            DATETIME_DIFF, CREATED_TIME, LAST_MODIFIED_TIME, RECORD_ID
 //	dateformat.go DATETIME_FORMAT (dayjs tokens, "en" locale)
+//	dateparse.go  DATETIME_PARSE
+//	weeks.go    WEEKNUM
 //	workdays.go WORKDAY, WORKDAY_DIFF
+//	countif.go  COUNTIF
 //	arrays.go   ARRAYJOIN, ARRAYUNIQUE, ARRAYCOMPACT, ARRAYFLATTEN, COUNT, COUNTA, COUNTALL
 //
 // Where JavaScript would compute NaN (SQRT(-1), VALUE("x"), arithmetic on
