@@ -1,6 +1,7 @@
 package formula
 
 import (
+	"errors"
 	"math"
 	"testing"
 	"time"
@@ -61,13 +62,7 @@ type errMarker struct{}
 
 var errWant = errMarker{}
 
-func asEvalError(err error, target **EvalError) bool {
-	e, ok := err.(*EvalError)
-	if ok {
-		*target = e
-	}
-	return ok
-}
+func asEvalError(err error, target **EvalError) bool { return errors.As(err, target) }
 
 func ms2024(month time.Month, day, h, m int) float64 {
 	return float64(time.Date(2024, month, day, h, m, 0, 0, time.UTC).UnixMilli())
