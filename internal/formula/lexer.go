@@ -164,10 +164,8 @@ func (l *lexer) next() (token, error) {
 		return simple(tLt, 1)
 	case '>':
 		return simple(tGt, 1)
-	case '!':
-		return token{}, serverOperator(start, "unsupported operator '!' (use NOT(x))", "!")
-	case '%':
-		return token{}, serverOperator(start, `unsupported operator "%" (use MOD(a, b))`, "%")
+	case '!', '%':
+		return token{}, serverOperator(start, map[byte]string{'!': "unsupported operator '!' (use NOT(x))", '%': `unsupported operator "%" (use MOD(a, b))`}[c], string(c))
 	case '^', '|', '?', ':':
 		return token{}, synErr(start, "unsupported operator %q", string(c))
 	case '}':
