@@ -40,13 +40,13 @@
 //     look-up, no whitelist).
 //   - Formulas (filterByFormula, view filters, Formula fields) are
 //     evaluated with the server's semantics (JavaScript comparisons, blanks,
-//     dates as ms) for 80 of 82 server functions; see internal/formula for
+//     dates as ms) for 81 of 82 server functions; see internal/formula for
 //     the list. Dates are read and split in UTC (the server uses its process
 //     zone); TODAY() and NOW() read WithClock's clock. A formula the server
 //     would reject is answered as the server does (HTTP 200, code 400, empty
 //     message) and the reason is logged (t.Logf or WithLogger); one that
-//     calls a server function the fake does not evaluate (SET_LOCALE,
-//     SET_TIMEZONE) gets the same answer and the log line
+//     calls the server function the fake does not evaluate (SET_LOCALE)
+//     gets the same answer and the log line
 //     "formula function X is valid on the server but not evaluated by
 //     apitabletest" (likewise for the operators &&, ||, !, % and unary
 //     +). A row on which the formula fails to evaluate is left out, as on

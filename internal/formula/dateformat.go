@@ -72,7 +72,7 @@ func dayjsFormat(t time.Time, layout string) string {
 		if s, ok := formatToken(t, m); ok {
 			return s
 		}
-		return "+0000"
+		return t.Format("-0700")
 	})
 }
 
@@ -109,9 +109,9 @@ func formatToken(t time.Time, tok string) (string, bool) {
 	case "SSS":
 		return fmt.Sprintf("%03d", t.Nanosecond()/1e6), true
 	case "Z":
-		return "+00:00", true
+		return t.Format("-07:00"), true
 	case "ZZ":
-		return "+0000", true
+		return t.Format("-0700"), true
 	}
 	return "", false
 }

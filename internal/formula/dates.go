@@ -59,6 +59,7 @@ func dateFuncs() []*funcDef {
 		dateFunc("WORKDAY_DIFF", 2, evalWorkdayDiff),
 		dateFunc("WEEKNUM", 1, evalWeekNum),
 		{name: "DATETIME_PARSE", min: 1, max: -1, eager: evalDatetimeParse},
+		dateFunc("SET_TIMEZONE", 1, evalSetTimezone),
 		{name: "TONOW", min: 2, max: -1, lazy: evalToNow},
 		{name: "FROMNOW", min: 2, max: -1, lazy: evalToNow},
 		{name: "CREATED_TIME", min: 0, max: -1, lazy: func(_ *callExpr, en *env) (any, error) {
@@ -142,6 +143,8 @@ func toDate(v any) (time.Time, bool) {
 		if len(x) == 1 {
 			return toDate(x[0])
 		}
+	case zonedDate:
+		return x.t, true
 	}
 	return time.Time{}, false
 }
@@ -290,8 +293,8 @@ func monthDiff(a, b time.Time) float64 {
 	return r
 }
 
-// evalIsSame: IS_SAME(date1, date2, [unit = ms]) compares both dates
-// truncated to the unit (weeks start on Sunday).
+// evalIsSame: IS_SAME(date1, date2, [unit = ms]) is dayjs isSame: date2
+// falls within date1's unit (weeks start on Sunday).
 func evalIsSame(c *callExpr, t time.Time, a []any) (any, error) {
 	if isBlank(a[1]) {
 		return nil, evalErr(c.pos, "IS_SAME argument 2: blank is not a date")
@@ -304,23 +307,49 @@ func evalIsSame(c *callExpr, t time.Time, a []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return startOf(t, unit).Equal(startOf(u, unit)), nil
+	start := startOf(t, unit)
+	return !u.Before(start) && u.Before(nextStart(start, unit)), nil
 }
 
-// startOf is dayjs startOf(unit) in UTC.
-func startOf(t time.Time, unit string) time.Time {
-	y, m, d := t.Date()
+// nextStart is the start of the unit after the one starting at start
+// (dayjs endOf(unit) plus 1 ms).
+func nextStart(start time.Time, unit string) time.Time {
 	switch unit {
 	case "y":
-		return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+		return start.AddDate(1, 0, 0)
 	case "Q":
-		return time.Date(y, (m-1)/3*3+1, 1, 0, 0, 0, 0, time.UTC)
+		return start.AddDate(0, 3, 0)
 	case "M":
-		return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+		return start.AddDate(0, 1, 0)
 	case "w":
-		return time.Date(y, m, d-int(t.Weekday()), 0, 0, 0, 0, time.UTC)
+		return start.AddDate(0, 0, 7)
 	case "d":
-		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+		return start.AddDate(0, 0, 1)
+	case "h":
+		return start.Add(time.Hour)
+	case "m":
+		return start.Add(time.Minute)
+	case "s":
+		return start.Add(time.Second)
+	}
+	return start.Add(time.Millisecond)
+}
+
+// startOf is dayjs startOf(unit) in t's zone (UTC unless SET_TIMEZONE).
+func startOf(t time.Time, unit string) time.Time {
+	y, m, d := t.Date()
+	loc := t.Location()
+	switch unit {
+	case "y":
+		return time.Date(y, 1, 1, 0, 0, 0, 0, loc)
+	case "Q":
+		return time.Date(y, (m-1)/3*3+1, 1, 0, 0, 0, 0, loc)
+	case "M":
+		return time.Date(y, m, 1, 0, 0, 0, 0, loc)
+	case "w":
+		return time.Date(y, m, d-int(t.Weekday()), 0, 0, 0, 0, loc)
+	case "d":
+		return time.Date(y, m, d, 0, 0, 0, 0, loc)
 	case "h":
 		return t.Truncate(time.Hour)
 	case "m":
@@ -377,4 +406,34 @@ func evalToNow(c *callExpr, en *env) (any, error) {
 		return diff, err
 	}
 	return math.Abs(math.Trunc(diff.(float64))), nil
+}
+
+// zonedDate is what SET_TIMEZONE returns: a dayjs object with a UTC offset.
+// Date functions read it in its zone (HOUR, DATETIME_FORMAT); compared or
+// used as a number it is its timestamp; as text it is JavaScript's
+// toString of a dayjs object (the UTC date in RFC 1123 form); a formula
+// whose result it is yields the timestamp.
+type zonedDate struct{ t time.Time }
+
+func (d zonedDate) String() string { return d.t.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT") }
+
+// evalSetTimezone: SET_TIMEZONE(date, [offset = 8]) is dayjs
+// utcOffset(offset): hours when |offset| ≤ 16, else minutes
+// (date_time.ts SetTimeZone).
+func evalSetTimezone(c *callExpr, t time.Time, a []any) (any, error) {
+	off := 8.0 // absent or not a number; a blank is Number(null) = 0
+	if len(a) > 1 {
+		if f := jsNumber(a[1]); !math.IsNaN(f) {
+			off = f
+		}
+	}
+	minutes := off
+	if math.Abs(off) <= 16 {
+		minutes = off * 60
+	}
+	if math.Abs(minutes) > 24*60 {
+		return nil, evalErr(c.pos, "SET_TIMEZONE: offset %s is out of range", formatNumber(off))
+	}
+	secs := int(math.Round(minutes)) * 60
+	return zonedDate{t: t.In(time.FixedZone("", secs))}, nil
 }

@@ -92,6 +92,18 @@ func TestDateFunctions(t *testing.T) {
 		{`DATETIME_PARSE({Empty}, "YYYY")`, nil},
 		{`DATETIME_PARSE("soon")`, errWant},
 		{`DATETIME_PARSE("2024", "DD/MM")`, errWant},
+		// SET_TIMEZONE: a dayjs object with a UTC offset (hours when ≤ 16)
+		{"HOUR(SET_TIMEZONE({Date}, 8))", 6.0},
+		{"DAY(SET_TIMEZONE({Date}))", 15.0}, // the default offset is +8
+		{"DAY(SET_TIMEZONE({Date}, {Empty}))", 14.0},
+		{`DATETIME_FORMAT(SET_TIMEZONE({Date}, 8), "YYYY-MM-DD HH:mm Z")`, "2023-11-15 06:13 +08:00"},
+		{`DATETIME_FORMAT(SET_TIMEZONE({Date}, -330), "HH:mm ZZ")`, "16:43 -0530"},
+		{"SET_TIMEZONE({Date}, 8) = {Date}", true},
+		{`SET_TIMEZONE({Date}, 8) & ""`, "Tue, 14 Nov 2023 22:13:20 GMT"},
+		{"SET_TIMEZONE({Date}, 2)", 1700000000000.0},
+		{"ARRAYFLATTEN(SET_TIMEZONE({Date}, 2))", []any{1700000000000.0}},
+		{`IS_SAME(SET_TIMEZONE({Date}, 8), "2023-11-15", "d")`, true},
+		{`IS_SAME({Date}, "2023-11-15", "d")`, false},
 		{"CREATED_TIME()", 1700000000000.0},
 		{"LAST_MODIFIED_TIME()", 1700000500000.0},
 		{"LAST_MODIFIED_TIME({Name}, {Age})", 1700000200000.0},

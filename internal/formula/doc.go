@@ -3,12 +3,12 @@
 // github.com/apitable/apitable). The in-memory fake APITable server uses it
 // for the filterByFormula query parameter, view filters and Formula fields.
 //
-// Coverage: 80 of 82 server functions. The server's whole function list
+// Coverage: 81 of 82 server functions. The server's whole function list
 // (its registry, functions/index.ts) is kept in registry.go; Coverage and
 // Unsupported report on it. Parse accepts every server function name; a
-// call to one this package does not evaluate — SET_LOCALE and
-// SET_TIMEZONE, which return a date object carrying a locale or a zone for
-// DATETIME_FORMAT — is a *SyntaxError whose Unsupported field names the function,
+// call to the one this package does not evaluate — SET_LOCALE, which
+// gives DATETIME_FORMAT another language's month and day names — is a
+// *SyntaxError whose Unsupported field names the function,
 // so a caller can say "valid on the server, not evaluated here" instead of
 // "invalid". Everything else outside the language is rejected with an
 // error (*SyntaxError at parse time, *EvalError at evaluation time); it
@@ -149,7 +149,7 @@
 //	text.go     LEFT, RIGHT, MID, REPLACE, SUBSTITUTE, TRIM, REPT, T, ENCODE_URL_COMPONENT
 //	dates.go    TODAY, NOW, TONOW, FROMNOW, YEAR, MONTH, DAY, HOUR, MINUTE, SECOND,
 //	            WEEKDAY, DATESTR, TIMESTR, IS_AFTER, IS_BEFORE, IS_SAME, DATEADD,
-//	            DATETIME_DIFF, CREATED_TIME, LAST_MODIFIED_TIME, RECORD_ID
+//	            DATETIME_DIFF, SET_TIMEZONE, CREATED_TIME, LAST_MODIFIED_TIME, RECORD_ID
 //	dateformat.go DATETIME_FORMAT (dayjs tokens, "en" locale)
 //	dateparse.go  DATETIME_PARSE
 //	weeks.go    WEEKNUM

@@ -82,7 +82,22 @@ func EvalContext(e Expr, lookup func(field string) (any, bool), ctx Context) (an
 		}
 		en.vals[i] = nv
 	}
-	return f.n.eval(en)
+	v, err := f.n.eval(en)
+	return exportValue(v), err
+}
+
+// exportValue turns a date with a zone (SET_TIMEZONE), also inside an
+// array, into its timestamp: results are JSON kinds.
+func exportValue(v any) any {
+	switch x := v.(type) {
+	case zonedDate:
+		return ms(x.t)
+	case []any:
+		for i, el := range x {
+			x[i] = exportValue(el)
+		}
+	}
+	return v
 }
 
 // fieldPos finds the position of the first reference to field idx.
@@ -180,6 +195,8 @@ func Truthy(v any) bool {
 	switch x := v.(type) {
 	case nil:
 		return false
+	case zonedDate:
+		return true
 	case bool:
 		return x
 	case string:
@@ -209,6 +226,8 @@ func toText(v any) (string, error) {
 	switch x := v.(type) {
 	case nil:
 		return "", nil
+	case zonedDate:
+		return x.String(), nil
 	case string:
 		return x, nil
 	case float64:
@@ -272,6 +291,8 @@ func toNumber(v any) (float64, error) {
 	switch x := v.(type) {
 	case nil:
 		return 0, nil
+	case zonedDate:
+		return ms(x.t), nil
 	case float64:
 		return x, nil
 	case bool:
@@ -436,9 +457,11 @@ func blankAsZero(v, other any) any {
 
 // flatten turns arrays and objects into text; other kinds are unchanged.
 func flatten(v any) (any, error) {
-	switch v.(type) {
+	switch x := v.(type) {
 	case []any, map[string]any:
 		return toText(v)
+	case zonedDate:
+		return ms(x.t), nil // JavaScript compares a dayjs object by valueOf
 	}
 	return v, nil
 }
