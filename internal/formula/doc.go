@@ -135,8 +135,7 @@
 //	                                   needle in hay at or after character start (default 1,
 //	                                   truncated; < 1 is an error); 0 when not found or when
 //	                                   needle is empty; case-sensitive
-//	SEARCH(needle, hay, start?) 2–3    like FIND but case-insensitive (the server's SEARCH is
-//	                                   case-sensitive and blank when not found)
+//	SEARCH(needle, hay, start?) 2–3    like FIND (case-sensitive) but blank when not found
 //	CONCATENATE(a, b, …)      ≥1 args  all arguments as text, concatenated
 //
 // The others follow the server: a minimum argument count, extra arguments

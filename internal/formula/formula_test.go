@@ -323,10 +323,14 @@ func TestEval(t *testing.T) {
 		{`FIND(2, 123)`, 2.0},
 		{"FIND(\"\x80\", \"é\x80\")", 2.0}, // raw invalid UTF-8: matched at character boundaries only
 		{"FIND(\"\xa9\", \"é\")", 0.0},     // é is C3 A9: no match inside a character
-		{`SEARCH("B", "abcb")`, 2.0},
-		{`SEARCH("ÜL", "Müller")`, 2.0},
-		{`SEARCH("b", "ABCB", 3)`, 4.0},
-		{`SEARCH("x", "abc")`, 0.0},
+		// SEARCH is case-sensitive and blank when not found on the server
+		// (functions/text.ts Search: indexOf, null for -1).
+		{`SEARCH("b", "abcb")`, 2.0},
+		{`SEARCH("B", "abcb")`, nil},
+		{`SEARCH("ül", "Müller")`, 2.0},
+		{`SEARCH("ÜL", "Müller")`, nil},
+		{`SEARCH("B", "ABCB", 3)`, 4.0},
+		{`SEARCH("x", "abc")`, nil},
 		{`FIND("li", {Name})`, 2.0},
 		// CONCATENATE
 		{`CONCATENATE("a")`, "a"},
@@ -602,7 +606,7 @@ func TestFilter(t *testing.T) {
 		{`{Age}`, []int{0, 1, 3}},
 		{`{Tags}`, []int{0, 3}},
 		{`FIND("vip", {Tags})`, []int{0, 3}},
-		{`AND(SEARCH("A", {Name}), {Age} > 20)`, []int{0, 3}},
+		{`AND(SEARCH("A", {Name}), {Age} > 20)`, []int{0}}, // case-sensitive, as on the server
 		{`OR({Name} = "bob", LEN({Name}) = 5)`, []int{0, 1, 3}},
 		{`NOT({Name})`, []int{2}},
 		{`LOWER({Name}) = "bob"`, []int{1}},

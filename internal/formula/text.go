@@ -28,8 +28,15 @@ func textFuncs() []*funcDef {
 			s, err := c.text(a, 0)
 			return strings.ToUpper(s), err
 		}},
-		{name: "FIND", min: 2, max: 3, eager: func(c *callExpr, a []any) (any, error) { return find(c, a, false) }},
-		{name: "SEARCH", min: 2, max: 3, eager: func(c *callExpr, a []any) (any, error) { return find(c, a, true) }},
+		{name: "FIND", min: 2, max: 3, eager: func(c *callExpr, a []any) (any, error) { return find(c, a) }},
+		{name: "SEARCH", min: 2, max: 3, eager: func(c *callExpr, a []any) (any, error) {
+			// text.ts Search: FIND's indexOf (case-sensitive), blank when not found.
+			pos, err := find(c, a)
+			if pos == 0.0 {
+				return nil, err
+			}
+			return pos, err
+		}},
 		{name: "CONCATENATE", min: 1, max: -1, eager: func(c *callExpr, a []any) (any, error) {
 			var sb strings.Builder
 			for i := range a {
@@ -243,8 +250,9 @@ func encodeURIComponent(s string) string {
 }
 
 // find implements FIND/SEARCH: the 1-based character position of the first
-// occurrence of needle in haystack at or after character start, or 0.
-func find(c *callExpr, a []any, fold bool) (any, error) {
+// occurrence of needle in haystack at or after character start, or 0;
+// case-sensitive.
+func find(c *callExpr, a []any) (any, error) {
 	needle, err := c.text(a, 0)
 	if err != nil {
 		return nil, err
@@ -263,9 +271,6 @@ func find(c *callExpr, a []any, fold bool) (any, error) {
 		if math.IsNaN(start) || start < 1 {
 			return nil, evalErr(c.pos, "%s: start position must be at least 1, got %s", c.fn.name, formatNumber(start))
 		}
-	}
-	if fold {
-		needle, hay = strings.ToLower(needle), strings.ToLower(hay)
 	}
 	if needle == "" {
 		return 0.0, nil
