@@ -2,10 +2,12 @@ package apitabletest
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -85,5 +87,34 @@ func TestFilterByFormulaDates(t *testing.T) {
 		if got := titles(r, "Title"); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: got %q, want %q", tc.formula, got, tc.want)
 		}
+	}
+}
+
+// logTB is a testing.TB that keeps what the server logs with Logf.
+type logTB struct {
+	testing.TB
+	mu   sync.Mutex
+	logs []string
+}
+
+func (l *logTB) Logf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.logs = append(l.logs, fmt.Sprintf(format, args...))
+}
+
+// Without WithLogger, NewServer's notices go to the test log (t.Logf).
+func TestFormulaReasonInTestLog(t *testing.T) {
+	t.Parallel()
+	tb := &logTB{TB: t}
+	s := NewServer(tb, WithoutRateLimit())
+	ds := taskSheet(t, s)
+	q := url.Values{"filterByFormula": {`SET_LOCALE({Due}, "fr") != ""`}}.Encode()
+	wantErr(t, call(t, s, "GET", recordsPath(ds)+"?"+q, nil), 200, 400, "")
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	want := "apitabletest: filterByFormula \"SET_LOCALE({Due}, \\\"fr\\\") != \\\"\\\"\": formula function SET_LOCALE is valid on the server but not evaluated by apitabletest"
+	if len(tb.logs) != 1 || !strings.HasPrefix(tb.logs[0], want) {
+		t.Errorf("test log %q, want one line starting %q", tb.logs, want)
 	}
 }
