@@ -93,8 +93,18 @@ func exportValue(v any) any {
 	case zonedDate:
 		return ms(x.t)
 	case []any:
+		var out []any // copied only when needed: x may be a caller's cell
 		for i, el := range x {
-			x[i] = exportValue(el)
+			ev := exportValue(el)
+			if _, zoned := el.(zonedDate); zoned || out != nil {
+				if out == nil {
+					out = append(make([]any, 0, len(x)), x[:i]...)
+				}
+				out = append(out, ev)
+			}
+		}
+		if out != nil {
+			return out
 		}
 	}
 	return v
