@@ -73,7 +73,7 @@
 //
 //	nil            → ""
 //	number         → shortest form (3, 0.5, 1e+21)
-//	bool           → "TRUE" / "FALSE"
+//	bool           → "true" / "false" (JavaScript's String)
 //	[]any          → the elements as text, joined by ", "   (multi-select, links, lookups)
 //	map[string]any → its "text" member (URL cells), else "name" (members,
 //	                 CreatedBy, attachments), else "title"; otherwise an error
@@ -107,7 +107,9 @@
 //	                  IS_SAME to compare with date text
 //	bool   vs bool    false < true
 //	bool   vs number  the bool as 1/0
-//	bool   vs text    the bool as "TRUE"/"FALSE" text
+//	bool   vs text    as numbers, as JavaScript does: the bool as 1/0, the
+//	                  text as a decimal number or else unordered (so
+//	                  TRUE() = "1" but TRUE() != "TRUE")
 //	blank  vs blank   equal
 //	blank  vs text    blank is "" (an empty cell = "" is true)
 //	blank  vs bool    blank is false (an unchecked checkbox = FALSE() is true)
@@ -136,7 +138,8 @@
 //	                                   truncated; < 1 is an error); 0 when not found or when
 //	                                   needle is empty; case-sensitive
 //	SEARCH(needle, hay, start?) 2–3    like FIND (case-sensitive) but blank when not found
-//	CONCATENATE(a, b, …)      ≥1 args  all arguments as text, concatenated
+//	CONCATENATE(a, b, …)      ≥1 args  all arguments as text, concatenated; an array gives its
+//	                                   elements (no separator)
 //
 // The others follow the server: a minimum argument count, extra arguments
 // ignored; blank in, blank out where the server does so. Their semantics

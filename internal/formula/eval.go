@@ -230,7 +230,7 @@ func Truthy(v any) bool {
 // ---- conversions ----
 
 // toText converts a value to text: blank → "", numbers in shortest form,
-// booleans → "TRUE"/"FALSE", arrays → elements joined by ", ", objects →
+// booleans → "true"/"false", arrays → elements joined by ", ", objects →
 // their "text", "name" or "title" member.
 func toText(v any) (string, error) {
 	switch x := v.(type) {
@@ -244,9 +244,9 @@ func toText(v any) (string, error) {
 		return formatNumber(x), nil
 	case bool:
 		if x {
-			return "TRUE", nil
+			return "true", nil // JavaScript's String(true)
 		}
-		return "FALSE", nil
+		return "false", nil
 	case []any:
 		parts := make([]string, len(x))
 		for i, el := range x {
@@ -501,8 +501,7 @@ func order(l, r any) int {
 			}
 			return unordered // JavaScript: Number("abc") is NaN
 		case bool:
-			t, _ := toText(y)
-			return cmp3(x, t)
+			return order(x, b2f(y)) // JavaScript compares both as numbers
 		}
 	case float64:
 		switch y := r.(type) {
@@ -527,8 +526,7 @@ func order(l, r any) int {
 		case float64:
 			return cmp3(b2f(x), y)
 		case string:
-			t, _ := toText(x)
-			return cmp3(t, y)
+			return order(b2f(x), y) // JavaScript compares both as numbers
 		}
 	}
 	return unordered

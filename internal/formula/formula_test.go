@@ -207,7 +207,7 @@ func TestPrecedence(t *testing.T) {
 		{"2 * 3 > 5", true},
 		{`"a" & "b" = "ab"`, true},
 		{"1 < 2 = TRUE", true},
-		{"(1 = 1) & \"\"", "TRUE"},
+		{"(1 = 1) & \"\"", "true"}, // JavaScript's String(true) (interpreter.ts Concat)
 		{"1.5e2 + .5", 150.5},
 	}
 	for _, tt := range tests {
@@ -265,7 +265,7 @@ func TestEval(t *testing.T) {
 		{`{Nums} & ""`, "1, 2.5"},
 		{`{URL} & ""`, "https://x.io"},
 		{`{Creator} & ""`, "Bob"},
-		{`{Done} & ""`, "TRUE"},
+		{`{Done} & ""`, "true"}, // JavaScript's String(true)
 		{`1e21 & ""`, "1e+21"},
 		{`{Date} & ""`, "1700000000000"},
 		// AND / OR / NOT
@@ -334,7 +334,7 @@ func TestEval(t *testing.T) {
 		{`FIND("li", {Name})`, 2.0},
 		// CONCATENATE
 		{`CONCATENATE("a")`, "a"},
-		{`CONCATENATE("a", 1, TRUE, {Empty}, {Tags})`, "a1TRUEa, b"},
+		{`CONCATENATE("a", 1, TRUE, {Empty}, {Tags})`, "a1trueab"}, // text.ts Concatenate: arrays flattened, joined with ""
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
@@ -428,7 +428,8 @@ func TestComparisons(t *testing.T) {
 		{`TRUE > FALSE`, true},
 		{`TRUE = 1`, true},
 		{`FALSE = 0`, true},
-		{`TRUE = "TRUE"`, true},
+		{`TRUE = "TRUE"`, false}, // JavaScript: 1 == NaN (interpreter.ts)
+		{`TRUE = "1"`, true},
 		{`TRUE = "true"`, false},
 		{`(1 < 2) = TRUE`, true},
 		// arrays compare as joined text

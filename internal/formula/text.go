@@ -38,9 +38,12 @@ func textFuncs() []*funcDef {
 			return pos, err
 		}},
 		{name: "CONCATENATE", min: 1, max: -1, eager: func(c *callExpr, a []any) (any, error) {
+			// text.ts Concatenate: the arguments flattened (arrays give
+			// their elements, blanks nothing), joined with "".
+			flat := flattenArgs(a)
 			var sb strings.Builder
-			for i := range a {
-				s, err := c.text(a, i)
+			for i := range flat {
+				s, err := c.text(flat, i)
 				if err != nil {
 					return nil, err
 				}
