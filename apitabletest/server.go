@@ -46,13 +46,12 @@
 //     would reject is answered as the server does (HTTP 200, code 400, empty
 //     message) and the reason is logged (t.Logf or WithLogger); one that
 //     calls the server function the fake does not evaluate (SET_LOCALE)
-//     gets the same answer and the log line
-//     "formula function X is valid on the server but not evaluated by
-//     apitabletest" (likewise for the operators &&, ||, !, % and unary
-//     +). A row on which the formula fails to evaluate is left out, as on
-//     the server, and the first such failure is logged. Operator
-//     precedence differs where "&" meets a comparison (the server reads
-//     "a" & "b" = "ab" as "a" & ("b" = "ab")): parenthesise.
+//     gets the same answer and the log line "formula function X is valid
+//     on the server but not evaluated by apitabletest". A row on which the
+//     formula fails to evaluate is left out, as on the server, and the
+//     first such failure is logged. Operator precedence differs where "&"
+//     meets a comparison (the server reads "a" & "b" = "ab" as
+//     "a" & ("b" = "ab")): parenthesise.
 //
 // Use NewServer in tests; New (with Close) elsewhere, such as the
 // cmd/apitable-fake program.

@@ -20,12 +20,14 @@
 // Positions in errors are 0-based byte offsets into the source.
 //
 //	formula    = expr EOF .
-//	expr       = concat { cmpop concat } .            (left-assoc, lowest)
+//	expr       = and { "||" and } .                   (left-assoc, lowest)
+//	and        = compare { "&&" compare } .
+//	compare    = concat { cmpop concat } .
 //	cmpop      = "=" | "!=" | "<>" | "<" | ">" | "<=" | ">=" .
 //	concat     = additive { "&" additive } .          (text concatenation)
 //	additive   = term { ( "+" | "-" ) term } .
-//	term       = unary { ( "*" | "/" ) unary } .
-//	unary      = "-" unary | primary .
+//	term       = unary { ( "*" | "/" | "%" ) unary } .
+//	unary      = ( "-" | "+" | "!" ) unary | primary .
 //	primary    = number | string | field | call | bool | "(" expr ")" .
 //	call       = ident "(" [ expr { "," expr } ] ")" .  (names case-insensitive)
 //	bool       = "TRUE" | "FALSE" .                      (bare, case-insensitive; same as TRUE()/FALSE())
@@ -49,10 +51,8 @@
 //   - A bare identifier other than TRUE/FALSE is an error (field names must be
 //     in braces), as are unknown functions, a call with the wrong number of
 //     arguments, "==", "^", trailing tokens, and nesting deeper than 256
-//     levels. The server also accepts "&&", "||", "!", "%" and unary "+";
-//     here they are a *SyntaxError whose Unsupported field names the
-//     operator. "<>" is accepted here as "!=" though the server has no
-//     such operator.
+//     levels. "<>" is accepted here as "!=" though the server has no such
+//     operator.
 //   - Precedence differs from the server's parser (lexer/lexer.ts,
 //     parser/parser.ts), which puts "&" below every comparison and "="
 //     and "!=" below "<", ">", "<=", ">=": there "a" & "b" = "ab" is
@@ -88,10 +88,14 @@
 //
 // # Operators
 //
-//	-x        numeric negation
-//	* / + -   numeric; division by zero is an *EvalError, and so is a result
-//	          that overflows to ±Inf
+//	-x, +x    numeric negation, number
+//	!x        !Truthy(x)
+//	* / % + - numeric (% is JavaScript's: the dividend's sign); division or
+//	          modulo by zero is an *EvalError, and so is a result that
+//	          overflows to ±Inf
 //	&         concatenation of both operands as text ("a" & 1 = "a1")
+//	&& ||     Truthy(a) && Truthy(b), Truthy(a) || Truthy(b) (both sides are
+//	          evaluated, as on the server)
 //
 // Comparisons (=, != / <>, <, >, <=, >=) yield a bool. Arrays and objects are
 // first converted to text as above (so {Tags} = "a, b" matches the

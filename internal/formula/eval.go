@@ -338,9 +338,15 @@ func (u *unaryExpr) eval(en *env) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if u.op == tBang {
+		return !Truthy(v), nil // JavaScript's !x
+	}
 	x, err := toNumber(v)
 	if err != nil {
-		return nil, evalErr(u.pos, "unary '-': %v", err)
+		return nil, evalErr(u.pos, "unary '%s': %v", binText[u.op], err)
+	}
+	if u.op == tPlus {
+		return x, nil
 	}
 	return -x, nil
 }
@@ -366,7 +372,11 @@ func (b *binaryExpr) eval(en *env) (any, error) {
 			return nil, evalErr(b.pos, "'&': %v", err)
 		}
 		return ls + rs, nil
-	case tPlus, tMinus, tStar, tSlash:
+	case tAndAnd: // JavaScript's Boolean(l && r)
+		return Truthy(l) && Truthy(r), nil
+	case tOrOr:
+		return Truthy(l) || Truthy(r), nil
+	case tPlus, tMinus, tStar, tSlash, tPercent:
 		x, err := toNumber(l)
 		if err != nil {
 			return nil, evalErr(b.pos, "'%s': left operand: %v", op, err)
@@ -388,6 +398,11 @@ func (b *binaryExpr) eval(en *env) (any, error) {
 				return nil, evalErr(b.pos, "division by zero")
 			}
 			z = x / y
+		case tPercent: // JavaScript's %: the dividend's sign
+			if y == 0 {
+				return nil, evalErr(b.pos, "modulo by zero")
+			}
+			z = math.Mod(x, y)
 		}
 		if math.IsInf(z, 0) || math.IsNaN(z) {
 			return nil, evalErr(b.pos, "'%s': numeric overflow", op)

@@ -103,13 +103,9 @@ func TestParseErrors(t *testing.T) {
 		{"AND(1 2)", 6, "expected ',' or ')' in call to AND (opened at position 3), found number 2"},
 		{"AND(,1)", 4, "expected an expression, found ','"},
 		{"1 == 1", 2, "unsupported operator '=='"},
-		{"1 && 1", 2, "unsupported operator '&&'"},
-		{"1 || 1", 2, "unsupported operator '||'"},
-		{"!1", 0, "unsupported operator '!'"},
 		{"2 ^ 3", 2, `unsupported operator "^"`},
-		{"5 % 3", 2, `unsupported operator "%"`},
-		{"+1", 0, "unary '+' is not supported"},
-		{"1 + +1", 4, "unary '+' is not supported"},
+		{"1 &&", 4, "unexpected end of formula"},
+		{"!", 1, "unexpected end of formula"},
 		{"1e", 1, "exponent has no digits"},
 		{"1e+", 1, "exponent has no digits"},
 		{"1.2.3", 3, "malformed number 1.2."},
@@ -173,6 +169,12 @@ func TestCanonicalString(t *testing.T) {
 		{"{}", "{}"},
 		{" \t\n( 1 )\r\n", "1"},
 		{"AND(1,OR(2,NOT(3)))", "AND(1, OR(2, NOT(3)))"},
+		{"1&&2||3", "1 && 2 || 3"},
+		{"1&&(2||3)", "1 && (2 || 3)"},
+		{"(1=2)&&3", "1 = 2 && 3"},
+		{"!(1=2)", "!(1 = 2)"},
+		{"+-!1", "+-!1"},
+		{"5%(2*3)", "5 % (2 * 3)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
@@ -209,6 +211,23 @@ func TestPrecedence(t *testing.T) {
 		{"1 < 2 = TRUE", true},
 		{"(1 = 1) & \"\"", "true"}, // JavaScript's String(true) (interpreter.ts Concat)
 		{"1.5e2 + .5", 150.5},
+		// The server's other operators (lexer/lexer.ts, interpreter.ts):
+		// && and || below the comparisons, % with * and /, unary ! and +.
+		{"1 && 1", true},
+		{"1 && 0", false},
+		{"0 || \"x\"", true},
+		{"0 || 0", false},
+		{"1 = 2 || 2 = 2", true},
+		{"1 = 1 && 2 = 3 || 1", true},
+		{"!1", false},
+		{"!{Empty}", true},
+		{"!1 = FALSE()", true},
+		{"5 % 3", 2.0},
+		{"-5 % 3", -2.0},
+		{"1 + 5 % 3", 3.0},
+		{"+1", 1.0},
+		{"1 + +1", 2.0},
+		{"+\" 2 \"", 2.0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
@@ -475,6 +494,7 @@ func TestEvalErrors(t *testing.T) {
 		{"1 / 0", 2, "division by zero"},
 		{"1 / {Zero}", 2, "division by zero"},
 		{"1 / {Empty}", 2, "division by zero"},
+		{"5 % 0", 2, "modulo by zero"},
 		{"0 / 0", 2, "division by zero"},
 		{"1e308 * 10", 6, "numeric overflow"},
 		{`{Odd object} & ""`, 13, "cannot convert object without a text, name or title member"},

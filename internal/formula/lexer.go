@@ -28,28 +28,36 @@ const (
 	tGt
 	tLe
 	tGe
+	tAndAnd
+	tOrOr
+	tBang
+	tPercent
 )
 
 var tokNames = map[tokKind]string{
-	tEOF:    "end of formula",
-	tNumber: "number",
-	tString: "string",
-	tField:  "field reference",
-	tIdent:  "identifier",
-	tLParen: "'('",
-	tRParen: "')'",
-	tComma:  "','",
-	tPlus:   "'+'",
-	tMinus:  "'-'",
-	tStar:   "'*'",
-	tSlash:  "'/'",
-	tAmp:    "'&'",
-	tEq:     "'='",
-	tNe:     "'!='",
-	tLt:     "'<'",
-	tGt:     "'>'",
-	tLe:     "'<='",
-	tGe:     "'>='",
+	tEOF:     "end of formula",
+	tNumber:  "number",
+	tString:  "string",
+	tField:   "field reference",
+	tIdent:   "identifier",
+	tLParen:  "'('",
+	tRParen:  "')'",
+	tComma:   "','",
+	tPlus:    "'+'",
+	tMinus:   "'-'",
+	tStar:    "'*'",
+	tSlash:   "'/'",
+	tAmp:     "'&'",
+	tEq:      "'='",
+	tNe:      "'!='",
+	tLt:      "'<'",
+	tGt:      "'>'",
+	tLe:      "'<='",
+	tGe:      "'>='",
+	tAndAnd:  "'&&'",
+	tOrOr:    "'||'",
+	tBang:    "'!'",
+	tPercent: "'%'",
 }
 
 type token struct {
@@ -85,15 +93,6 @@ func isIdentPart(c byte) bool { return isIdentStart(c) || isDigit(c) }
 
 func synErr(pos int, format string, args ...any) *SyntaxError {
 	return &SyntaxError{Pos: pos, Msg: fmt.Sprintf(format, args...)}
-}
-
-// serverOperator is the error for an operator the server's lexer and
-// interpreter accept (lexer/lexer.ts: &&, ||, !, %, unary +) but this
-// package does not evaluate: Unsupported holds the operator.
-func serverOperator(pos int, msg, op string) *SyntaxError {
-	e := synErr(pos, "%s; it is valid on the APITable server but not evaluated by this package", msg)
-	e.Unsupported = op
-	return e
 }
 
 // next scans the next token.
@@ -137,9 +136,9 @@ func (l *lexer) next() (token, error) {
 	case "==":
 		return token{}, synErr(start, "unsupported operator '==' (use '=' to compare)")
 	case "&&":
-		return token{}, serverOperator(start, "unsupported operator '&&' (use AND(a, b))", "&&")
+		return simple(tAndAnd, 2)
 	case "||":
-		return token{}, serverOperator(start, "unsupported operator '||' (use OR(a, b))", "||")
+		return simple(tOrOr, 2)
 	}
 	switch c {
 	case '(':
@@ -164,8 +163,10 @@ func (l *lexer) next() (token, error) {
 		return simple(tLt, 1)
 	case '>':
 		return simple(tGt, 1)
-	case '!', '%':
-		return token{}, serverOperator(start, map[byte]string{'!': "unsupported operator '!' (use NOT(x))", '%': `unsupported operator "%" (use MOD(a, b))`}[c], string(c))
+	case '!':
+		return simple(tBang, 1)
+	case '%':
+		return simple(tPercent, 1)
 	case '^', '|', '?', ':':
 		return token{}, synErr(start, "unsupported operator %q", string(c))
 	case '}':

@@ -11,9 +11,8 @@ type SyntaxError struct {
 	Pos int
 	Msg string
 	// Unsupported is set when the formula is valid for the server as far as
-	// this error goes but uses a server function or operator this package
-	// does not evaluate: it holds the function's name (upper case) or the
-	// operator ("&&", "||", "!", "%", "unary +").
+	// this error goes but calls a server function this package does not
+	// evaluate: it holds the function's name (upper case).
 	Unsupported string
 }
 
@@ -60,7 +59,7 @@ func (p *parser) advance() error {
 	return nil
 }
 
-func (p *parser) expr() (node, error) { return p.binary(precCompare) }
+func (p *parser) expr() (node, error) { return p.binary(precOr) }
 
 // binary parses a left-associative chain of operators of precedence >= min.
 func (p *parser) binary(min int) (node, error) {
@@ -96,7 +95,7 @@ func (p *parser) enter() error {
 }
 
 func (p *parser) unary() (node, error) {
-	if p.tok.kind == tMinus {
+	if op := p.tok.kind; op == tMinus || op == tPlus || op == tBang {
 		pos := p.tok.pos
 		if err := p.enter(); err != nil {
 			return nil, err
@@ -109,10 +108,7 @@ func (p *parser) unary() (node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &unaryExpr{x: x, pos: pos}, nil
-	}
-	if p.tok.kind == tPlus {
-		return nil, serverOperator(p.tok.pos, "unary '+' is not supported", "unary +")
+		return &unaryExpr{op: op, x: x, pos: pos}, nil
 	}
 	return p.primary()
 }

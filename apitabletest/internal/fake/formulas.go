@@ -24,11 +24,7 @@ func (s *Backend) parseFilter(ds *datasheet, src string) (formula.Expr, *apiErro
 	if err != nil {
 		var se *formula.SyntaxError
 		if errors.As(err, &se) && se.Unsupported != "" {
-			what := "function"
-			if !isFuncName(se.Unsupported) {
-				what = "operator"
-			}
-			s.notice(fmt.Sprintf("filterByFormula %q: formula %s %s is valid on the server but not evaluated by apitabletest; the fake answers code 400 as for an invalid formula", src, what, se.Unsupported))
+			s.notice(fmt.Sprintf("filterByFormula %q: formula function %s is valid on the server but not evaluated by apitabletest; the fake answers code 400 as for an invalid formula", src, se.Unsupported))
 		} else {
 			s.notice(fmt.Sprintf("filterByFormula %q rejected (code 400, empty message, as the real server answers): %v", src, err))
 		}
@@ -76,12 +72,3 @@ func (s *Backend) notice(msg string) {
 	}
 }
 
-// isFuncName tells a function name (letters, digits, '_') from an operator.
-func isFuncName(s string) bool {
-	for _, c := range s {
-		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '_' {
-			return false
-		}
-	}
-	return s != ""
-}
