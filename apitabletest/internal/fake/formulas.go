@@ -71,4 +71,3 @@ func (s *Backend) notice(msg string) {
 		s.cfg.Notice(msg)
 	}
 }
-
