@@ -130,9 +130,8 @@
 //	                                   a lone array argument tests its elements
 //	OR(a, b, …)               ≥1 args  TRUE if any argument is truthy (same rules)
 //	NOT(x)                    1        !Truthy(x)
-//	IF(cond, then, else?)     2–3      then if cond is truthy, else else (blank if omitted);
-//	                                   only the chosen branch is evaluated (the server
-//	                                   requires the third argument)
+//	IF(cond, then, else)      ≥3 args  then if cond is truthy, else else; only the chosen
+//	                                   branch is evaluated; more arguments are ignored
 //	BLANK()                   0        the blank value (nil)
 //	TRUE(), FALSE()           0        booleans
 //	LEN(text)                 1        number of characters (Unicode code points)

@@ -85,8 +85,10 @@ func TestParseErrors(t *testing.T) {
 		{"1 + foo", 4, "unknown identifier foo"},
 		{"Name = 1", 0, "field names must be written in braces, e.g. {Name}"},
 		{"LEN", 3, "expected '(' after function name LEN"},
-		{"IF(1)", 0, "IF expects 2 to 3 arguments, got 1"},
-		{"1 = IF(1, 2, 3, 4)", 4, "IF expects 2 to 3 arguments, got 4"},
+		// The server's IF needs 3 arguments and ignores more
+		// (functions/logical.ts If.validateParams).
+		{"IF(1)", 0, "IF expects at least 3 arguments, got 1"},
+		{`IF({Undone}, "yes")`, 0, "IF expects at least 3 arguments, got 2"},
 		{"NOT()", 0, "NOT expects 1 argument, got 0"},
 		{"NOT(1, 2)", 0, "NOT expects 1 argument, got 2"},
 		{"AND()", 0, "AND expects at least 1 argument, got 0"},
@@ -304,8 +306,9 @@ func TestEval(t *testing.T) {
 		// IF
 		{`IF({Done}, "yes", "no")`, "yes"},
 		{`IF({Undone}, "yes", "no")`, "no"},
-		{`IF({Undone}, "yes")`, nil},
-		{`IF(1, "only")`, "only"},
+		{`IF({Undone}, "yes", BLANK())`, nil},
+		{`IF(1, "only", BLANK())`, "only"},
+		{"1 = IF(1, 2, 3, 4)", false},
 		{`IF({Zero} = 0, 0, 1 / {Zero})`, 0.0},
 		{`IF(1, 2, 1 / 0)`, 2.0},
 		// BLANK

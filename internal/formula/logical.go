@@ -33,7 +33,7 @@ func logicalFuncs() []*funcDef {
 		{name: "NOT", min: 1, max: 1, eager: func(_ *callExpr, a []any) (any, error) {
 			return !Truthy(a[0]), nil
 		}},
-		{name: "IF", min: 2, max: 3, lazy: evalIf},
+		{name: "IF", min: 3, max: -1, lazy: evalIf}, // logical.ts If: 3 required, extra ignored
 		{name: "SWITCH", min: 2, max: -1, lazy: evalSwitch},
 		{name: "BLANK", min: 0, max: 0, eager: func(*callExpr, []any) (any, error) { return nil, nil }},
 		{name: "TRUE", min: 0, max: 0, eager: func(*callExpr, []any) (any, error) { return true, nil }},
@@ -76,10 +76,7 @@ func evalIf(c *callExpr, en *env) (any, error) {
 	if Truthy(cond) {
 		return c.args[1].eval(en)
 	}
-	if len(c.args) == 3 {
-		return c.args[2].eval(en)
-	}
-	return nil, nil
+	return c.args[2].eval(en)
 }
 
 // evalSwitch: SWITCH(expr, pattern1, result1, …, [default]) returns the
