@@ -78,6 +78,10 @@ func TestFilterByFormulaDates(t *testing.T) {
 		{`COUNTIF({Tags}, "b") = 1`, []string{"three"}},
 		{`HOUR(SET_TIMEZONE({Due}, -2)) = 22`, []string{"three"}},
 		{`{Count} > 1 && !{Done}`, []string{"three"}},
+		{`{Due} = BLANK()`, []string{"one", "two"}},
+		{`{Tags} = ""`, nil}, // an empty cell is null, and null == "" is false (interpreter.ts)
+		{`{Tags} != ""`, []string{"one", "two", "three"}},
+		{`NOT({Tags})`, []string{"two"}},
 		{`{Count} % 2 = 0 || {Title} = "one"`, []string{"one", "two"}},
 		{`IS_SAME({Due}, DATETIME_PARSE("01.01.2021", "DD.MM.YYYY"), "d")`, []string{"three"}},
 	}

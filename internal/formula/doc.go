@@ -97,9 +97,12 @@
 //	&& ||     Truthy(a) && Truthy(b), Truthy(a) || Truthy(b) (both sides are
 //	          evaluated, as on the server)
 //
-// Comparisons (=, != / <>, <, >, <=, >=) yield a bool. Arrays and objects are
+// Comparisons (=, != / <>, <, >, <=, >=) yield a bool. An empty cell is
+// blank (nil; the server reads it as null). Arrays and objects are
 // first converted to text as above (so {Tags} = "a, b" matches the
-// multi-select ["a", "b"], and an empty array equals ""). Then:
+// multi-select ["a", "b"]); an empty array is blank. A BLANK() operand
+// takes the blank of the other side's kind ("" for text, false for a
+// bool), so "" = BLANK() is true. Then:
 //
 //	number vs number  numeric
 //	text   vs text    by value, case-sensitive, bytewise (code point) order; "=" is exact
@@ -115,7 +118,11 @@
 //	                  text as a decimal number or else unordered (so
 //	                  TRUE() = "1" but TRUE() != "TRUE")
 //	blank  vs blank   equal
-//	blank  vs text    blank is "" (an empty cell = "" is true)
+//	blank  vs text    = and != : never equal (JavaScript: null == "" is
+//	                  false), so {Name} = "" matches nothing and
+//	                  {Name} != "" matches blanks too, as on the server;
+//	                  test blanks with BLANK() or NOT({Name});
+//	                  <, <=, >, >= : blank and blank text count as 0
 //	blank  vs bool    blank is false (an unchecked checkbox = FALSE() is true)
 //	blank  vs number  = and != : 0 is NOT blank (only != is true);
 //	                  <, <=, >, >= : blank counts as 0, as in JavaScript

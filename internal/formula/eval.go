@@ -409,6 +409,7 @@ func (b *binaryExpr) eval(en *env) (any, error) {
 		}
 		return z, nil
 	}
+	l, r = blankLike(b.l, l, r), blankLike(b.r, r, l)
 	res, err := compare(b.op, l, r)
 	if err != nil {
 		return nil, evalErr(b.pos, "'%s': %v", op, err)
@@ -450,7 +451,7 @@ func compare(op tokKind, l, r any) (bool, error) {
 		return false, err
 	}
 	if op != tEq && op != tNe {
-		l, r = blankAsZero(l, r), blankAsZero(r, l)
+		l, r = relOperand(l, r), relOperand(r, l)
 	}
 	c := order(l, r)
 	switch op {
@@ -470,12 +471,47 @@ func compare(op tokKind, l, r any) (bool, error) {
 	return false, fmt.Errorf("unsupported comparison")
 }
 
-// blankAsZero: JavaScript's <, <=, >, >= read a blank (null) compared with
-// a number as 0, while == keeps null equal only to null
-// (interpreter.ts visitBinaryOperatorNode compares the raw values).
-func blankAsZero(v, other any) any {
-	if _, isNum := other.(float64); isNum && v == nil {
-		return 0.0
+// blankLike: a BLANK() operand takes the blank of the other operand's
+// kind, "" for text and false for a bool, unless that operand is itself
+// blank (interpreter.ts getBlankValueByType), so "" = BLANK() is true.
+func blankLike(n node, v, other any) any {
+	c, ok := n.(*callExpr)
+	if !ok || c.fn.name != "BLANK" {
+		return v
+	}
+	switch other.(type) {
+	case string:
+		return ""
+	case bool:
+		return false
+	}
+	return v
+}
+
+// relOperand: JavaScript's <, <=, >, >= read a blank (null) compared with
+// a number or text as 0, and then blank text as 0, while == keeps null
+// equal only to null (interpreter.ts visitBinaryOperatorNode compares the
+// raw values).
+func relOperand(v, other any) any {
+	switch o := other.(type) {
+	case float64:
+		if v == nil {
+			return 0.0
+		}
+	case string:
+		if v == nil {
+			return 0.0
+		}
+	case nil:
+		if t, ok := v.(string); ok {
+			if strings.TrimSpace(t) == "" {
+				return 0.0
+			}
+			if f, ok := parseNumericText(t); ok {
+				return f
+			}
+		}
+		_ = o
 	}
 	return v
 }
@@ -483,7 +519,12 @@ func blankAsZero(v, other any) any {
 // flatten turns arrays and objects into text; other kinds are unchanged.
 func flatten(v any) (any, error) {
 	switch x := v.(type) {
-	case []any, map[string]any:
+	case []any:
+		if len(x) == 0 {
+			return nil, nil // an empty array is null (interpreter.ts transformNodeValue)
+		}
+		return toText(v)
+	case map[string]any:
 		return toText(v)
 	case zonedDate:
 		return ms(x.t), nil // JavaScript compares a dayjs object by valueOf
@@ -499,7 +540,7 @@ func order(l, r any) int {
 		case nil:
 			return 0
 		case string:
-			return cmp3("", y)
+			return unordered // JavaScript: null == "" is false
 		case bool:
 			return cmp3(0, b2f(y))
 		}
@@ -507,7 +548,7 @@ func order(l, r any) int {
 	case string:
 		switch y := r.(type) {
 		case nil:
-			return cmp3(x, "")
+			return unordered
 		case string:
 			return cmp3(x, y)
 		case float64:

@@ -418,15 +418,23 @@ func TestComparisons(t *testing.T) {
 		{`"1x" = 1`, false},
 		{`"NaN" = 1`, false},
 		{`"0x10" = 16`, false},
-		// blank rules
-		{`{Empty} = ""`, true},
-		{`"" = {Empty}`, true},
+		// blank rules: the server reads an empty cell as null
+		// (evaluate.ts resolver, TextBaseField.cellValueToString) and
+		// compares with JavaScript, where null == "" is false and <, <=,
+		// >, >= read null and "" as 0 (interpreter.ts). Test a blank with
+		// BLANK() or NOT(), not with "".
+		{`{Empty} = ""`, false},
+		{`"" = {Empty}`, false},
 		{`{Empty} = {Empty}`, true},
-		{`{Empty} != ""`, false},
+		{`{Empty} != ""`, true},
 		{`{Empty} = "x"`, false},
-		{`{Empty} < "a"`, true},
-		{`{Blank text} = ""`, true},
-		{`{Blank text} = {Empty}`, true},
+		{`{Empty} < "a"`, false},
+		{`{Empty} <= ""`, true},
+		{`{Empty} = BLANK()`, true},
+		{`"" = BLANK()`, true},
+		{`{Blank text} = ""`, true}, // a cell holding "" (the fake stores none; an empty cell is blank)
+		{`{Blank text} = BLANK()`, true},
+		{`{Blank text} = {Empty}`, false}, // "" is a value here; real empty cells (the fake deletes "") are blank
 		{`{Empty} = 0`, false},
 		{`0 = {Empty}`, false},
 		{`{Empty} != 0`, true},
@@ -458,7 +466,7 @@ func TestComparisons(t *testing.T) {
 		{`{Tags} = "a, b"`, true},
 		{`{Tags} = "a"`, false},
 		{`{One tag} = "x"`, true},
-		{`{No tags} = ""`, true},
+		{`{No tags} = ""`, false}, // an empty array is null (interpreter.ts transformNodeValue)
 		{`{No tags} = BLANK()`, true},
 		{`{Nums} = "1, 2.5"`, true},
 		{`{Nums} = 1`, false},
@@ -623,9 +631,10 @@ func TestFilter(t *testing.T) {
 		want []int
 	}{
 		{`{Age} >= 18`, []int{0, 3}},
-		{`{Age} < 18`, []int{1, 2}}, // a blank number is 0 for < (JavaScript null < 18)
-		{`{Name} = ""`, []int{2}},
-		{`{Name} != ""`, []int{0, 1, 3}},
+		{`{Age} < 18`, []int{1, 2}},         // a blank number is 0 for < (JavaScript null < 18)
+		{`{Name} = ""`, nil},                // null == "" is false on the server
+		{`{Name} != ""`, []int{0, 1, 2, 3}}, // so != "" matches blanks too
+		{`{Name} = BLANK()`, []int{2}},
 		{`{Age} = BLANK()`, []int{2}},
 		{`{Age}`, []int{0, 1, 3}},
 		{`{Tags}`, []int{0, 3}},
