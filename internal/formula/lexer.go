@@ -95,6 +95,40 @@ func synErr(pos int, format string, args ...any) *SyntaxError {
 	return &SyntaxError{Pos: pos, Msg: fmt.Sprintf(format, args...)}
 }
 
+// singleCharToken is the token a one-byte operator or punctuation starts,
+// or tEOF.
+func singleCharToken(c byte) tokKind {
+	switch c {
+	case '(':
+		return tLParen
+	case ')':
+		return tRParen
+	case ',':
+		return tComma
+	case '+':
+		return tPlus
+	case '-':
+		return tMinus
+	case '*':
+		return tStar
+	case '/':
+		return tSlash
+	case '&':
+		return tAmp
+	case '=':
+		return tEq
+	case '<':
+		return tLt
+	case '>':
+		return tGt
+	case '!':
+		return tBang
+	case '%':
+		return tPercent
+	}
+	return tEOF
+}
+
 // next scans the next token.
 func (l *lexer) next() (token, error) {
 	for l.pos < len(l.src) && isSpace(l.src[l.pos]) {
@@ -140,33 +174,10 @@ func (l *lexer) next() (token, error) {
 	case "||":
 		return simple(tOrOr, 2)
 	}
+	if k := singleCharToken(c); k != tEOF {
+		return simple(k, 1)
+	}
 	switch c {
-	case '(':
-		return simple(tLParen, 1)
-	case ')':
-		return simple(tRParen, 1)
-	case ',':
-		return simple(tComma, 1)
-	case '+':
-		return simple(tPlus, 1)
-	case '-':
-		return simple(tMinus, 1)
-	case '*':
-		return simple(tStar, 1)
-	case '/':
-		return simple(tSlash, 1)
-	case '&':
-		return simple(tAmp, 1)
-	case '=':
-		return simple(tEq, 1)
-	case '<':
-		return simple(tLt, 1)
-	case '>':
-		return simple(tGt, 1)
-	case '!':
-		return simple(tBang, 1)
-	case '%':
-		return simple(tPercent, 1)
 	case '^', '|', '?', ':':
 		return token{}, synErr(start, "unsupported operator %q", string(c))
 	case '}':
