@@ -43,6 +43,20 @@
 //     with the collation approximated: case folding plus accent removal
 //     for Latin-1 and Latin Extended-A letters (é = e, Ł = l); UCA
 //     expansions such as ß = ss or æ = ae are not modelled.
+//   - Formulas (filterByFormula, view filters, Formula fields) are
+//     evaluated with the server's semantics (JavaScript comparisons, blanks,
+//     dates as ms) for 81 of 82 server functions; see internal/formula for
+//     the list. Dates are read and split in UTC (the server uses its process
+//     zone); TODAY() and NOW() read WithClock's clock. A formula the server
+//     would reject is answered as the server does (HTTP 200, code 400, empty
+//     message) and the reason is logged (t.Logf or WithLogger); one that
+//     calls the server function the fake does not evaluate (SET_LOCALE)
+//     gets the same answer and the log line "formula function X is valid
+//     on the server but not evaluated by apitabletest". A row on which the
+//     formula fails to evaluate is left out, as on the server, and the
+//     first such failure is logged. Operator precedence differs where "&"
+//     meets a comparison (the server reads "a" & "b" = "ab" as
+//     "a" & ("b" = "ab")): parenthesise.
 //
 // Clients: Client, NewClient and InMemoryClient build an apitable.Client
 // for the server that is fast by default. The server has no rate limit
@@ -211,6 +225,7 @@ func New(opts ...ServerOption) *Server {
 	}
 	s := &Server{cfg: cfg, closing: make(chan struct{}), rng: rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))} //nolint:gosec // G404: a seedable RNG so tests can replay fault schedules
 	cfg.Unanswered = s.unanswered
+	cfg.Notice = s.notice
 	s.api = fake.New(cfg.Config)
 	s.apiHandle = s.api.Handle
 	s.handler = s.recoverPanics(http.HandlerFunc(s.serveHTTP))

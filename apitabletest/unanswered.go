@@ -19,9 +19,10 @@ import (
 // code 400, the tip text) and logs that the real server would not answer.
 func WithServerHangs() ServerOption { return func(c *config) { c.hangs = true } }
 
-// WithLogger sends the server's notices (today: requests the real server
-// would not answer) to l. A server made by NewServer without it logs them
-// with t.Logf; one made by New without it does not log.
+// WithLogger sends the server's notices (requests the real server would
+// not answer, why a filterByFormula was rejected) to l. A server made by
+// NewServer without it logs them with t.Logf; one made by New without it
+// does not log.
 func WithLogger(l *slog.Logger) ServerOption { return func(c *config) { c.logger = l } }
 
 // unanswered is fake.Config.Unanswered: it decides what happens to a

@@ -34,12 +34,14 @@ type node interface {
 
 // Precedence levels, low to high.
 const (
-	precCompare = 1
-	precConcat  = 2
-	precAdd     = 3
-	precMul     = 4
-	precUnary   = 5
-	precAtom    = 6
+	precOr      = 1 // ||
+	precAnd     = 2 // &&
+	precCompare = 3
+	precConcat  = 4
+	precAdd     = 5
+	precMul     = 6
+	precUnary   = 7
+	precAtom    = 8
 )
 
 type numberLit struct{ v float64 }
@@ -51,6 +53,7 @@ type fieldRef struct {
 	pos  int
 }
 type unaryExpr struct {
+	op  tokKind // tMinus, tPlus or tBang
 	x   node
 	pos int
 }
@@ -77,12 +80,14 @@ var binPrec = map[tokKind]int{
 	tEq: precCompare, tNe: precCompare, tLt: precCompare, tGt: precCompare, tLe: precCompare, tGe: precCompare,
 	tAmp:  precConcat,
 	tPlus: precAdd, tMinus: precAdd,
-	tStar: precMul, tSlash: precMul,
+	tStar: precMul, tSlash: precMul, tPercent: precMul,
+	tAndAnd: precAnd, tOrOr: precOr,
 }
 
 var binText = map[tokKind]string{
 	tEq: "=", tNe: "!=", tLt: "<", tGt: ">", tLe: "<=", tGe: ">=",
 	tAmp: "&", tPlus: "+", tMinus: "-", tStar: "*", tSlash: "/",
+	tPercent: "%", tAndAnd: "&&", tOrOr: "||", tBang: "!",
 }
 
 // formatNumber prints a float64 so that it lexes back to exactly the same
@@ -121,7 +126,7 @@ func (u *unaryExpr) String() string {
 	if u.x.prec() < precUnary {
 		x = "(" + x + ")"
 	}
-	return "-" + x
+	return binText[u.op] + x
 }
 
 func (b *binaryExpr) String() string {

@@ -1,10 +1,18 @@
-// Package formula parses and evaluates a documented subset of the APITable
-// formula language. The in-memory fake APITable server uses it for the
-// filterByFormula query parameter and for Formula fields.
+// Package formula parses and evaluates the APITable formula language as the
+// server's formula engine does (packages/core/src/formula_parser of
+// github.com/apitable/apitable). The in-memory fake APITable server uses it
+// for the filterByFormula query parameter, view filters and Formula fields.
 //
-// The subset is deliberately small, but everything outside it is rejected
-// with an error (*SyntaxError at parse time, *EvalError at evaluation time);
-// it never yields a silently wrong result.
+// Coverage: 81 of 82 server functions. The server's whole function list
+// (its registry, functions/index.ts) is kept in registry.go; Coverage and
+// Unsupported report on it. Parse accepts every server function name; a
+// call to the one this package does not evaluate — SET_LOCALE, which
+// gives DATETIME_FORMAT another language's month and day names — is a
+// *SyntaxError whose Unsupported field names the function,
+// so a caller can say "valid on the server, not evaluated here" instead of
+// "invalid". Everything else outside the language is rejected with an
+// error (*SyntaxError at parse time, *EvalError at evaluation time); it
+// never yields a silently wrong result.
 //
 // # Grammar
 //
@@ -12,12 +20,14 @@
 // Positions in errors are 0-based byte offsets into the source.
 //
 //	formula    = expr EOF .
-//	expr       = concat { cmpop concat } .            (left-assoc, lowest)
+//	expr       = and { "||" and } .                   (left-assoc, lowest)
+//	and        = compare { "&&" compare } .
+//	compare    = concat { cmpop concat } .
 //	cmpop      = "=" | "!=" | "<>" | "<" | ">" | "<=" | ">=" .
 //	concat     = additive { "&" additive } .          (text concatenation)
 //	additive   = term { ( "+" | "-" ) term } .
-//	term       = unary { ( "*" | "/" ) unary } .
-//	unary      = "-" unary | primary .
+//	term       = unary { ( "*" | "/" | "%" ) unary } .
+//	unary      = ( "-" | "+" | "!" ) unary | primary .
 //	primary    = number | string | field | call | bool | "(" expr ")" .
 //	call       = ident "(" [ expr { "," expr } ] ")" .  (names case-insensitive)
 //	bool       = "TRUE" | "FALSE" .                      (bare, case-insensitive; same as TRUE()/FALSE())
@@ -40,8 +50,14 @@
 //     field "" (which will normally be an unknown field).
 //   - A bare identifier other than TRUE/FALSE is an error (field names must be
 //     in braces), as are unknown functions, a call with the wrong number of
-//     arguments, "==", "&&", "||", "!", "^", "%", unary "+", trailing
-//     tokens, and nesting deeper than 256 levels.
+//     arguments, "==", "^", trailing tokens, and nesting deeper than 256
+//     levels. "<>" is accepted here as "!=" though the server has no such
+//     operator.
+//   - Precedence differs from the server's parser (lexer/lexer.ts,
+//     parser/parser.ts), which puts "&" below every comparison and "="
+//     and "!=" below "<", ">", "<=", ">=": there "a" & "b" = "ab" is
+//     "a" & ("b" = "ab"). Parenthesise mixed "&" and comparisons to get
+//     the same result from both.
 //
 // Expr.String prints a canonical form: double-quoted strings (see Quote),
 // fields via FieldRef, upper-case function names, TRUE()/FALSE(), "!=" for
@@ -57,7 +73,7 @@
 //
 //	nil            → ""
 //	number         → shortest form (3, 0.5, 1e+21)
-//	bool           → "TRUE" / "FALSE"
+//	bool           → "true" / "false" (JavaScript's String)
 //	[]any          → the elements as text, joined by ", "   (multi-select, links, lookups)
 //	map[string]any → its "text" member (URL cells), else "name" (members,
 //	                 CreatedBy, attachments), else "title"; otherwise an error
@@ -72,35 +88,57 @@
 //
 // # Operators
 //
-//	-x        numeric negation
-//	* / + -   numeric; division by zero is an *EvalError, and so is a result
-//	          that overflows to ±Inf
+//	-x, +x    numeric negation, number
+//	!x        !Truthy(x)
+//	* / % + - numeric (% is JavaScript's: the dividend's sign); division or
+//	          modulo by zero is an *EvalError, and so is a result that
+//	          overflows to ±Inf
 //	&         concatenation of both operands as text ("a" & 1 = "a1")
+//	&& ||     Truthy(a) && Truthy(b), Truthy(a) || Truthy(b) (both sides are
+//	          evaluated, as on the server)
 //
-// Comparisons (=, != / <>, <, >, <=, >=) yield a bool. Arrays and objects are
+// Comparisons (=, != / <>, <, >, <=, >=) yield a bool. An empty cell is
+// blank (nil; the server reads it as null). Arrays and objects are
 // first converted to text as above (so {Tags} = "a, b" matches the
-// multi-select ["a", "b"], and an empty array equals ""). Then:
+// multi-select ["a", "b"]); an empty array is blank. A BLANK() operand
+// takes the blank of the other side's kind ("" for text, false for a
+// bool), so "" = BLANK() is true. Then:
 //
 //	number vs number  numeric
 //	text   vs text    by value, case-sensitive, bytewise (code point) order; "=" is exact
 //	number vs text    numeric if the text is a decimal number (" 5 " = 5),
-//	                  otherwise the number's text form is compared as text
+//	                  otherwise unordered, as JavaScript compares a number
+//	                  with NaN: only != is true. So a DateTime cell compared
+//	                  with date text ({Due} > "2024-01-20") matches nothing,
+//	                  on the server as here; use IS_AFTER, IS_BEFORE or
+//	                  IS_SAME to compare with date text
 //	bool   vs bool    false < true
 //	bool   vs number  the bool as 1/0
-//	bool   vs text    the bool as "TRUE"/"FALSE" text
+//	bool   vs text    as numbers, as JavaScript does: the bool as 1/0, the
+//	                  text as a decimal number or else unordered (so
+//	                  TRUE() = "1" but TRUE() != "TRUE")
 //	blank  vs blank   equal
-//	blank  vs text    blank is "" (an empty cell = "" is true)
+//	blank  vs text    = and != : never equal (JavaScript: null == "" is
+//	                  false), so {Name} = "" matches nothing and
+//	                  {Name} != "" matches blanks too, as on the server;
+//	                  test blanks with BLANK() or NOT({Name});
+//	                  <, <=, >, >= : blank and blank text count as 0
 //	blank  vs bool    blank is false (an unchecked checkbox = FALSE() is true)
-//	blank  vs number  unordered: 0 is NOT blank; only != is true, all other
-//	                  comparisons (=, <, <=, >, >=) are false
+//	blank  vs number  = and != : 0 is NOT blank (only != is true);
+//	                  <, <=, >, >= : blank counts as 0, as in JavaScript
+//	                  (so an empty Number cell matches {Count} < 5)
 //
 // # Functions
 //
-//	AND(a, b, …)              ≥1 args  TRUE if every argument is truthy (all are evaluated)
-//	OR(a, b, …)               ≥1 args  TRUE if any argument is truthy (all are evaluated)
+// The long-standing functions keep their documented arity (checked at parse
+// time, a *SyntaxError on mismatch):
+//
+//	AND(a, b, …)              ≥1 args  TRUE if every argument is truthy (all are evaluated);
+//	                                   a lone array argument tests its elements
+//	OR(a, b, …)               ≥1 args  TRUE if any argument is truthy (same rules)
 //	NOT(x)                    1        !Truthy(x)
-//	IF(cond, then, else?)     2–3      then if cond is truthy, else else (blank if omitted);
-//	                                   only the chosen branch is evaluated
+//	IF(cond, then, else)      ≥3 args  then if cond is truthy, else else; only the chosen
+//	                                   branch is evaluated; more arguments are ignored
 //	BLANK()                   0        the blank value (nil)
 //	TRUE(), FALSE()           0        booleans
 //	LEN(text)                 1        number of characters (Unicode code points)
@@ -109,15 +147,45 @@
 //	                                   needle in hay at or after character start (default 1,
 //	                                   truncated; < 1 is an error); 0 when not found or when
 //	                                   needle is empty; case-sensitive
-//	SEARCH(needle, hay, start?) 2–3    like FIND but case-insensitive
-//	CONCATENATE(a, b, …)      ≥1 args  all arguments as text, concatenated
+//	SEARCH(needle, hay, start?) 2–3    like FIND (case-sensitive) but blank when not found
+//	CONCATENATE(a, b, …)      ≥1 args  all arguments as text, concatenated; an array gives its
+//	                                   elements (no separator)
 //
-// Function names are case-insensitive. Calling a function with the wrong number
-// of arguments is a *SyntaxError reported at parse time.
+// The others follow the server: a minimum argument count, extra arguments
+// ignored; blank in, blank out where the server does so. Their semantics
+// are documented beside each group, with the server file they follow:
+//
+//	logical.go  XOR, SWITCH, ERROR, IS_ERROR, ISERROR
+//	numeric.go  SUM, AVERAGE, MAX, MIN, ROUND, ROUNDUP, ROUNDDOWN, CEILING, FLOOR,
+//	            EVEN, ODD, INT, ABS, SQRT, MOD, POWER, EXP, LOG, VALUE
+//	text.go     LEFT, RIGHT, MID, REPLACE, SUBSTITUTE, TRIM, REPT, T, ENCODE_URL_COMPONENT
+//	dates.go    TODAY, NOW, TONOW, FROMNOW, YEAR, MONTH, DAY, HOUR, MINUTE, SECOND,
+//	            WEEKDAY, DATESTR, TIMESTR, IS_AFTER, IS_BEFORE, IS_SAME, DATEADD,
+//	            DATETIME_DIFF, SET_TIMEZONE, CREATED_TIME, LAST_MODIFIED_TIME, RECORD_ID
+//	dateformat.go DATETIME_FORMAT (dayjs tokens, "en" locale)
+//	dateparse.go  DATETIME_PARSE
+//	weeks.go    WEEKNUM
+//	workdays.go WORKDAY, WORKDAY_DIFF
+//	countif.go  COUNTIF
+//	arrays.go   ARRAYJOIN, ARRAYUNIQUE, ARRAYCOMPACT, ARRAYFLATTEN, COUNT, COUNTA, COUNTALL
+//
+// Where JavaScript would compute NaN (SQRT(-1), VALUE("x"), arithmetic on
+// text) the result here is an *EvalError; both leave a row out of a filter.
+// Dates are numbers (ms since the epoch) or date text (ISO 8601,
+// YYYY-MM-DD, YYYY/MM/DD, with an optional time), read and split in UTC;
+// the server uses its process's time zone. Units are dayjs's: ms, s, m, h,
+// d, w, M, Q, y or their long forms (milliseconds … years).
+//
+// Function names are case-insensitive.
 //
 // # Evaluation
 //
 // Eval looks up every field the formula references (see Fields) before
 // evaluating anything, so an unknown field is an *EvalError even if it only
 // appears in an IF branch that is not taken.
+//
+// EvalContext adds what a formula reads besides the cells: the clock of
+// TODAY, NOW, TONOW and FROMNOW (there is no hidden time.Now: without a
+// clock they are an *EvalError), the record's id (RECORD_ID) and its
+// creation and modification times (CREATED_TIME, LAST_MODIFIED_TIME).
 package formula

@@ -6,7 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+	"time"
 )
 
 // EvalError reports a formula that parsed but could not be evaluated:
@@ -28,6 +28,24 @@ func evalErr(pos int, format string, args ...any) *EvalError {
 
 type env struct {
 	vals []any
+	ctx  Context
+}
+
+// Context is what a formula may read besides the record's cells: the
+// clock (TODAY, NOW), the record's id (RECORD_ID) and its metadata
+// (CREATED_TIME, LAST_MODIFIED_TIME). A zero Context has no clock: TODAY()
+// and NOW() are then an *EvalError, never a hidden time.Now.
+type Context struct {
+	// Now returns the current time; nil means no clock.
+	Now func() time.Time
+	// RecordID is the id of the record being evaluated.
+	RecordID string
+	// CreatedAt and UpdatedAt are the record's creation and last
+	// modification times in ms since the epoch; 0 means unknown (blank).
+	CreatedAt, UpdatedAt int64
+	// FieldUpdatedAt returns when a field's cell was last modified (ms);
+	// nil or false means unknown (blank).
+	FieldUpdatedAt func(field string) (int64, bool)
 }
 
 // Eval evaluates e. lookup returns a field's cell value by field name (as
@@ -39,11 +57,17 @@ type env struct {
 // a bare field reference returns the (normalized) cell value itself, which may
 // also be []any or map[string]any.
 func Eval(e Expr, lookup func(field string) (any, bool)) (any, error) {
+	return EvalContext(e, lookup, Context{})
+}
+
+// EvalContext is Eval with a Context for the functions that read the clock
+// or the record's metadata.
+func EvalContext(e Expr, lookup func(field string) (any, bool), ctx Context) (any, error) {
 	if e == nil {
 		return nil, evalErr(0, "nil formula")
 	}
 	f := e.root()
-	en := &env{vals: make([]any, len(f.fields))}
+	en := &env{vals: make([]any, len(f.fields)), ctx: ctx}
 	for i, name := range f.fields {
 		if lookup == nil {
 			return nil, evalErr(0, "unknown field %s", FieldRef(name))
@@ -58,7 +82,32 @@ func Eval(e Expr, lookup func(field string) (any, bool)) (any, error) {
 		}
 		en.vals[i] = nv
 	}
-	return f.n.eval(en)
+	v, err := f.n.eval(en)
+	return exportValue(v), err
+}
+
+// exportValue turns a date with a zone (SET_TIMEZONE), also inside an
+// array, into its timestamp: results are JSON kinds.
+func exportValue(v any) any {
+	switch x := v.(type) {
+	case zonedDate:
+		return ms(x.t)
+	case []any:
+		var out []any // copied only when needed: x may be a caller's cell
+		for i, el := range x {
+			ev := exportValue(el)
+			if _, zoned := el.(zonedDate); zoned || out != nil {
+				if out == nil {
+					out = append(make([]any, 0, len(x)), x[:i]...)
+				}
+				out = append(out, ev)
+			}
+		}
+		if out != nil {
+			return out
+		}
+	}
+	return v
 }
 
 // fieldPos finds the position of the first reference to field idx.
@@ -156,6 +205,8 @@ func Truthy(v any) bool {
 	switch x := v.(type) {
 	case nil:
 		return false
+	case zonedDate:
+		return true
 	case bool:
 		return x
 	case string:
@@ -179,21 +230,23 @@ func Truthy(v any) bool {
 // ---- conversions ----
 
 // toText converts a value to text: blank → "", numbers in shortest form,
-// booleans → "TRUE"/"FALSE", arrays → elements joined by ", ", objects →
+// booleans → "true"/"false", arrays → elements joined by ", ", objects →
 // their "text", "name" or "title" member.
 func toText(v any) (string, error) {
 	switch x := v.(type) {
 	case nil:
 		return "", nil
+	case zonedDate:
+		return x.String(), nil
 	case string:
 		return x, nil
 	case float64:
 		return formatNumber(x), nil
 	case bool:
 		if x {
-			return "TRUE", nil
+			return "true", nil // JavaScript's String(true)
 		}
-		return "FALSE", nil
+		return "false", nil
 	case []any:
 		parts := make([]string, len(x))
 		for i, el := range x {
@@ -248,6 +301,8 @@ func toNumber(v any) (float64, error) {
 	switch x := v.(type) {
 	case nil:
 		return 0, nil
+	case zonedDate:
+		return ms(x.t), nil
 	case float64:
 		return x, nil
 	case bool:
@@ -283,9 +338,15 @@ func (u *unaryExpr) eval(en *env) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if u.op == tBang {
+		return !Truthy(v), nil // JavaScript's !x
+	}
 	x, err := toNumber(v)
 	if err != nil {
-		return nil, evalErr(u.pos, "unary '-': %v", err)
+		return nil, evalErr(u.pos, "unary '%s': %v", binText[u.op], err)
+	}
+	if u.op == tPlus {
+		return x, nil
 	}
 	return -x, nil
 }
@@ -311,7 +372,11 @@ func (b *binaryExpr) eval(en *env) (any, error) {
 			return nil, evalErr(b.pos, "'&': %v", err)
 		}
 		return ls + rs, nil
-	case tPlus, tMinus, tStar, tSlash:
+	case tAndAnd: // JavaScript's Boolean(l && r)
+		return Truthy(l) && Truthy(r), nil
+	case tOrOr:
+		return Truthy(l) || Truthy(r), nil
+	case tPlus, tMinus, tStar, tSlash, tPercent:
 		x, err := toNumber(l)
 		if err != nil {
 			return nil, evalErr(b.pos, "'%s': left operand: %v", op, err)
@@ -333,223 +398,23 @@ func (b *binaryExpr) eval(en *env) (any, error) {
 				return nil, evalErr(b.pos, "division by zero")
 			}
 			z = x / y
+		case tPercent: // JavaScript's %: the dividend's sign
+			if y == 0 {
+				return nil, evalErr(b.pos, "modulo by zero")
+			}
+			z = math.Mod(x, y)
 		}
 		if math.IsInf(z, 0) || math.IsNaN(z) {
 			return nil, evalErr(b.pos, "'%s': numeric overflow", op)
 		}
 		return z, nil
 	}
+	l, r = blankLike(b.l, l, r), blankLike(b.r, r, l)
 	res, err := compare(b.op, l, r)
 	if err != nil {
 		return nil, evalErr(b.pos, "'%s': %v", op, err)
 	}
 	return res, nil
-}
-
-// ---- comparison ----
-
-// cmpResult: -1, 0, 1, or unordered (2).
-const unordered = 2
-
-func cmp3[T float64 | string](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	case a == b:
-		return 0
-	}
-	return unordered // NaN
-}
-
-func b2f(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// compare implements the comparison rules documented in doc.go.
-func compare(op tokKind, l, r any) (bool, error) {
-	var err error
-	if l, err = flatten(l); err != nil {
-		return false, err
-	}
-	if r, err = flatten(r); err != nil {
-		return false, err
-	}
-	c := order(l, r)
-	switch op {
-	case tEq:
-		return c == 0, nil
-	case tNe:
-		return c != 0, nil
-	case tLt:
-		return c == -1, nil
-	case tLe:
-		return c == -1 || c == 0, nil
-	case tGt:
-		return c == 1, nil
-	case tGe:
-		return c == 1 || c == 0, nil
-	}
-	return false, fmt.Errorf("unsupported comparison")
-}
-
-// flatten turns arrays and objects into text; other kinds are unchanged.
-func flatten(v any) (any, error) {
-	switch v.(type) {
-	case []any, map[string]any:
-		return toText(v)
-	}
-	return v, nil
-}
-
-// order compares two flattened values (nil, string, float64, bool).
-func order(l, r any) int {
-	switch x := l.(type) {
-	case nil:
-		switch y := r.(type) {
-		case nil:
-			return 0
-		case string:
-			return cmp3("", y)
-		case bool:
-			return cmp3(0, b2f(y))
-		}
-		return unordered // blank vs number
-	case string:
-		switch y := r.(type) {
-		case nil:
-			return cmp3(x, "")
-		case string:
-			return cmp3(x, y)
-		case float64:
-			if f, ok := parseNumericText(x); ok {
-				return cmp3(f, y)
-			}
-			return cmp3(x, formatNumber(y))
-		case bool:
-			t, _ := toText(y)
-			return cmp3(x, t)
-		}
-	case float64:
-		switch y := r.(type) {
-		case nil:
-			return unordered
-		case float64:
-			return cmp3(x, y)
-		case bool:
-			return cmp3(x, b2f(y))
-		case string:
-			if c := order(r, l); c != unordered {
-				return -c
-			}
-			return unordered
-		}
-	case bool:
-		switch y := r.(type) {
-		case nil:
-			return cmp3(b2f(x), 0)
-		case bool:
-			return cmp3(b2f(x), b2f(y))
-		case float64:
-			return cmp3(b2f(x), y)
-		case string:
-			t, _ := toText(x)
-			return cmp3(t, y)
-		}
-	}
-	return unordered
-}
-
-// ---- functions ----
-
-type funcDef struct {
-	name     string
-	min, max int // max < 0: variadic
-	lazy     func(c *callExpr, en *env) (any, error)
-	eager    func(c *callExpr, args []any) (any, error)
-}
-
-func (f *funcDef) arity() string {
-	plural := func(n int) string {
-		if n == 1 {
-			return "1 argument"
-		}
-		return strconv.Itoa(n) + " arguments"
-	}
-	switch {
-	case f.max < 0:
-		return "at least " + plural(f.min)
-	case f.min == f.max:
-		return plural(f.min)
-	default:
-		return fmt.Sprintf("%d to %s", f.min, plural(f.max))
-	}
-}
-
-var funcs map[string]*funcDef
-
-func init() {
-	defs := []*funcDef{
-		{name: "AND", min: 1, max: -1, eager: func(_ *callExpr, a []any) (any, error) {
-			for _, v := range a {
-				if !Truthy(v) {
-					return false, nil
-				}
-			}
-			return true, nil
-		}},
-		{name: "OR", min: 1, max: -1, eager: func(_ *callExpr, a []any) (any, error) {
-			for _, v := range a {
-				if Truthy(v) {
-					return true, nil
-				}
-			}
-			return false, nil
-		}},
-		{name: "NOT", min: 1, max: 1, eager: func(_ *callExpr, a []any) (any, error) {
-			return !Truthy(a[0]), nil
-		}},
-		{name: "IF", min: 2, max: 3, lazy: evalIf},
-		{name: "BLANK", min: 0, max: 0, eager: func(*callExpr, []any) (any, error) { return nil, nil }},
-		{name: "TRUE", min: 0, max: 0, eager: func(*callExpr, []any) (any, error) { return true, nil }},
-		{name: "FALSE", min: 0, max: 0, eager: func(*callExpr, []any) (any, error) { return false, nil }},
-		{name: "LEN", min: 1, max: 1, eager: func(c *callExpr, a []any) (any, error) {
-			s, err := c.text(a, 0)
-			if err != nil {
-				return nil, err
-			}
-			return float64(utf8.RuneCountInString(s)), nil
-		}},
-		{name: "LOWER", min: 1, max: 1, eager: func(c *callExpr, a []any) (any, error) {
-			s, err := c.text(a, 0)
-			return strings.ToLower(s), err
-		}},
-		{name: "UPPER", min: 1, max: 1, eager: func(c *callExpr, a []any) (any, error) {
-			s, err := c.text(a, 0)
-			return strings.ToUpper(s), err
-		}},
-		{name: "FIND", min: 2, max: 3, eager: func(c *callExpr, a []any) (any, error) { return find(c, a, false) }},
-		{name: "SEARCH", min: 2, max: 3, eager: func(c *callExpr, a []any) (any, error) { return find(c, a, true) }},
-		{name: "CONCATENATE", min: 1, max: -1, eager: func(c *callExpr, a []any) (any, error) {
-			var sb strings.Builder
-			for i := range a {
-				s, err := c.text(a, i)
-				if err != nil {
-					return nil, err
-				}
-				sb.WriteString(s)
-			}
-			return sb.String(), nil
-		}},
-	}
-	funcs = make(map[string]*funcDef, len(defs))
-	for _, d := range defs {
-		funcs[d.name] = d
-	}
 }
 
 func (c *callExpr) eval(en *env) (any, error) {
@@ -573,67 +438,4 @@ func (c *callExpr) text(a []any, i int) (string, error) {
 		return "", evalErr(c.pos, "%s argument %d: %v", c.fn.name, i+1, err)
 	}
 	return s, nil
-}
-
-func evalIf(c *callExpr, en *env) (any, error) {
-	cond, err := c.args[0].eval(en)
-	if err != nil {
-		return nil, err
-	}
-	if Truthy(cond) {
-		return c.args[1].eval(en)
-	}
-	if len(c.args) == 3 {
-		return c.args[2].eval(en)
-	}
-	return nil, nil
-}
-
-// find implements FIND/SEARCH: the 1-based character position of the first
-// occurrence of needle in haystack at or after character start, or 0.
-func find(c *callExpr, a []any, fold bool) (any, error) {
-	needle, err := c.text(a, 0)
-	if err != nil {
-		return nil, err
-	}
-	hay, err := c.text(a, 1)
-	if err != nil {
-		return nil, err
-	}
-	start := 1.0
-	if len(a) == 3 {
-		start, err = toNumber(a[2])
-		if err != nil {
-			return nil, evalErr(c.pos, "%s argument 3: %v", c.fn.name, err)
-		}
-		start = math.Trunc(start)
-		if math.IsNaN(start) || start < 1 {
-			return nil, evalErr(c.pos, "%s: start position must be at least 1, got %s", c.fn.name, formatNumber(start))
-		}
-	}
-	if fold {
-		needle, hay = strings.ToLower(needle), strings.ToLower(hay)
-	}
-	if needle == "" {
-		return 0.0, nil
-	}
-	// Try each character position from start on. Comparing at character
-	// boundaries (rather than strings.Index on bytes) keeps positions exact
-	// even for text that is not valid UTF-8.
-	pos, off := 1.0, 0
-	for ; pos < start; pos++ {
-		if off >= len(hay) {
-			return 0.0, nil
-		}
-		_, size := utf8.DecodeRuneInString(hay[off:])
-		off += size
-	}
-	for ; off+len(needle) <= len(hay); pos++ {
-		if strings.HasPrefix(hay[off:], needle) {
-			return pos, nil
-		}
-		_, size := utf8.DecodeRuneInString(hay[off:])
-		off += size
-	}
-	return 0.0, nil
 }

@@ -85,8 +85,10 @@ func TestParseErrors(t *testing.T) {
 		{"1 + foo", 4, "unknown identifier foo"},
 		{"Name = 1", 0, "field names must be written in braces, e.g. {Name}"},
 		{"LEN", 3, "expected '(' after function name LEN"},
-		{"IF(1)", 0, "IF expects 2 to 3 arguments, got 1"},
-		{"1 = IF(1, 2, 3, 4)", 4, "IF expects 2 to 3 arguments, got 4"},
+		// The server's IF needs 3 arguments and ignores more
+		// (functions/logical.ts If.validateParams).
+		{"IF(1)", 0, "IF expects at least 3 arguments, got 1"},
+		{`IF({Undone}, "yes")`, 0, "IF expects at least 3 arguments, got 2"},
 		{"NOT()", 0, "NOT expects 1 argument, got 0"},
 		{"NOT(1, 2)", 0, "NOT expects 1 argument, got 2"},
 		{"AND()", 0, "AND expects at least 1 argument, got 0"},
@@ -103,13 +105,9 @@ func TestParseErrors(t *testing.T) {
 		{"AND(1 2)", 6, "expected ',' or ')' in call to AND (opened at position 3), found number 2"},
 		{"AND(,1)", 4, "expected an expression, found ','"},
 		{"1 == 1", 2, "unsupported operator '=='"},
-		{"1 && 1", 2, "unsupported operator '&&'"},
-		{"1 || 1", 2, "unsupported operator '||'"},
-		{"!1", 0, "unsupported operator '!'"},
 		{"2 ^ 3", 2, `unsupported operator "^"`},
-		{"5 % 3", 2, `unsupported operator "%"`},
-		{"+1", 0, "unary '+' is not supported"},
-		{"1 + +1", 4, "unary '+' is not supported"},
+		{"1 &&", 4, "unexpected end of formula"},
+		{"!", 1, "unexpected end of formula"},
 		{"1e", 1, "exponent has no digits"},
 		{"1e+", 1, "exponent has no digits"},
 		{"1.2.3", 3, "malformed number 1.2."},
@@ -173,6 +171,12 @@ func TestCanonicalString(t *testing.T) {
 		{"{}", "{}"},
 		{" \t\n( 1 )\r\n", "1"},
 		{"AND(1,OR(2,NOT(3)))", "AND(1, OR(2, NOT(3)))"},
+		{"1&&2||3", "1 && 2 || 3"},
+		{"1&&(2||3)", "1 && (2 || 3)"},
+		{"(1=2)&&3", "1 = 2 && 3"},
+		{"!(1=2)", "!(1 = 2)"},
+		{"+-!1", "+-!1"},
+		{"5%(2*3)", "5 % (2 * 3)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
@@ -207,8 +211,25 @@ func TestPrecedence(t *testing.T) {
 		{"2 * 3 > 5", true},
 		{`"a" & "b" = "ab"`, true},
 		{"1 < 2 = TRUE", true},
-		{"(1 = 1) & \"\"", "TRUE"},
+		{"(1 = 1) & \"\"", "true"}, // JavaScript's String(true) (interpreter.ts Concat)
 		{"1.5e2 + .5", 150.5},
+		// The server's other operators (lexer/lexer.ts, interpreter.ts):
+		// && and || below the comparisons, % with * and /, unary ! and +.
+		{"1 && 1", true},
+		{"1 && 0", false},
+		{"0 || \"x\"", true},
+		{"0 || 0", false},
+		{"1 = 2 || 2 = 2", true},
+		{"1 = 1 && 2 = 3 || 1", true},
+		{"!1", false},
+		{"!{Empty}", true},
+		{"!1 = FALSE()", true},
+		{"5 % 3", 2.0},
+		{"-5 % 3", -2.0},
+		{"1 + 5 % 3", 3.0},
+		{"+1", 1.0},
+		{"1 + +1", 2.0},
+		{"+\" 2 \"", 2.0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
@@ -265,7 +286,7 @@ func TestEval(t *testing.T) {
 		{`{Nums} & ""`, "1, 2.5"},
 		{`{URL} & ""`, "https://x.io"},
 		{`{Creator} & ""`, "Bob"},
-		{`{Done} & ""`, "TRUE"},
+		{`{Done} & ""`, "true"}, // JavaScript's String(true)
 		{`1e21 & ""`, "1e+21"},
 		{`{Date} & ""`, "1700000000000"},
 		// AND / OR / NOT
@@ -285,8 +306,9 @@ func TestEval(t *testing.T) {
 		// IF
 		{`IF({Done}, "yes", "no")`, "yes"},
 		{`IF({Undone}, "yes", "no")`, "no"},
-		{`IF({Undone}, "yes")`, nil},
-		{`IF(1, "only")`, "only"},
+		{`IF({Undone}, "yes", BLANK())`, nil},
+		{`IF(1, "only", BLANK())`, "only"},
+		{"1 = IF(1, 2, 3, 4)", false},
 		{`IF({Zero} = 0, 0, 1 / {Zero})`, 0.0},
 		{`IF(1, 2, 1 / 0)`, 2.0},
 		// BLANK
@@ -323,14 +345,18 @@ func TestEval(t *testing.T) {
 		{`FIND(2, 123)`, 2.0},
 		{"FIND(\"\x80\", \"é\x80\")", 2.0}, // raw invalid UTF-8: matched at character boundaries only
 		{"FIND(\"\xa9\", \"é\")", 0.0},     // é is C3 A9: no match inside a character
-		{`SEARCH("B", "abcb")`, 2.0},
-		{`SEARCH("ÜL", "Müller")`, 2.0},
-		{`SEARCH("b", "ABCB", 3)`, 4.0},
-		{`SEARCH("x", "abc")`, 0.0},
+		// SEARCH is case-sensitive and blank when not found on the server
+		// (functions/text.ts Search: indexOf, null for -1).
+		{`SEARCH("b", "abcb")`, 2.0},
+		{`SEARCH("B", "abcb")`, nil},
+		{`SEARCH("ül", "Müller")`, 2.0},
+		{`SEARCH("ÜL", "Müller")`, nil},
+		{`SEARCH("B", "ABCB", 3)`, 4.0},
+		{`SEARCH("x", "abc")`, nil},
 		{`FIND("li", {Name})`, 2.0},
 		// CONCATENATE
 		{`CONCATENATE("a")`, "a"},
-		{`CONCATENATE("a", 1, TRUE, {Empty}, {Tags})`, "a1TRUEa, b"},
+		{`CONCATENATE("a", 1, TRUE, {Empty}, {Tags})`, "a1trueab"}, // text.ts Concatenate: arrays flattened, joined with ""
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
@@ -379,27 +405,47 @@ func TestComparisons(t *testing.T) {
 		{`"10" > 9`, true},
 		{`9 < "10"`, true},
 		{`"abc" = 1`, false},
-		{`"abc" > 1`, true},
-		{`1 < "abc"`, true},
+		// Text that is not a number is NaN for the server's JavaScript
+		// comparison (interpreter/interpreter.ts visitBinaryOperatorNode):
+		// every ordered comparison is false, as for a DateTime cell
+		// compared with date text ({Due} > "2024-01-20").
+		{`"abc" > 1`, false},
+		{`1 < "abc"`, false},
+		{`"abc" != 1`, true},
+		{`{Date} > "2023-01-01"`, false},
+		{`{Date} < "2023-01-01"`, false},
+		{`{Date} = "2023-11-14"`, false},
 		{`"1x" = 1`, false},
 		{`"NaN" = 1`, false},
 		{`"0x10" = 16`, false},
-		// blank rules
-		{`{Empty} = ""`, true},
-		{`"" = {Empty}`, true},
+		// blank rules: the server reads an empty cell as null
+		// (evaluate.ts resolver, TextBaseField.cellValueToString) and
+		// compares with JavaScript, where null == "" is false and <, <=,
+		// >, >= read null and "" as 0 (interpreter.ts). Test a blank with
+		// BLANK() or NOT(), not with "".
+		{`{Empty} = ""`, false},
+		{`"" = {Empty}`, false},
 		{`{Empty} = {Empty}`, true},
-		{`{Empty} != ""`, false},
+		{`{Empty} != ""`, true},
 		{`{Empty} = "x"`, false},
-		{`{Empty} < "a"`, true},
-		{`{Blank text} = ""`, true},
-		{`{Blank text} = {Empty}`, true},
+		{`{Empty} < "a"`, false},
+		{`{Empty} <= ""`, true},
+		{`{Empty} = BLANK()`, true},
+		{`"" = BLANK()`, true},
+		{`{Blank text} = ""`, true}, // a cell holding "" (the fake stores none; an empty cell is blank)
+		{`{Blank text} = BLANK()`, true},
+		{`{Blank text} = {Empty}`, false}, // "" is a value here; real empty cells (the fake deletes "") are blank
 		{`{Empty} = 0`, false},
 		{`0 = {Empty}`, false},
 		{`{Empty} != 0`, true},
-		{`{Empty} < 1`, false},
-		{`{Empty} > -1`, false},
-		{`{Empty} <= 0`, false},
-		{`{Empty} >= 0`, false},
+		// The server compares the raw values with JavaScript's relational
+		// operators, which read null as 0 (interpreter.ts
+		// visitBinaryOperatorNode); == keeps null apart from 0.
+		{`{Empty} < 1`, true},
+		{`{Empty} > -1`, true},
+		{`{Empty} <= 0`, true},
+		{`{Empty} >= 0`, true},
+		{`{Empty} > 0`, false},
 		{`{Zero} = BLANK()`, false},
 		{`{Zero} = 0`, true},
 		{`{Empty} = FALSE()`, true},
@@ -412,14 +458,15 @@ func TestComparisons(t *testing.T) {
 		{`TRUE > FALSE`, true},
 		{`TRUE = 1`, true},
 		{`FALSE = 0`, true},
-		{`TRUE = "TRUE"`, true},
+		{`TRUE = "TRUE"`, false}, // JavaScript: 1 == NaN (interpreter.ts)
+		{`TRUE = "1"`, true},
 		{`TRUE = "true"`, false},
 		{`(1 < 2) = TRUE`, true},
 		// arrays compare as joined text
 		{`{Tags} = "a, b"`, true},
 		{`{Tags} = "a"`, false},
 		{`{One tag} = "x"`, true},
-		{`{No tags} = ""`, true},
+		{`{No tags} = ""`, false}, // an empty array is null (interpreter.ts transformNodeValue)
 		{`{No tags} = BLANK()`, true},
 		{`{Nums} = "1, 2.5"`, true},
 		{`{Nums} = 1`, false},
@@ -458,6 +505,7 @@ func TestEvalErrors(t *testing.T) {
 		{"1 / 0", 2, "division by zero"},
 		{"1 / {Zero}", 2, "division by zero"},
 		{"1 / {Empty}", 2, "division by zero"},
+		{"5 % 0", 2, "modulo by zero"},
 		{"0 / 0", 2, "division by zero"},
 		{"1e308 * 10", 6, "numeric overflow"},
 		{`{Odd object} & ""`, 13, "cannot convert object without a text, name or title member"},
@@ -583,14 +631,15 @@ func TestFilter(t *testing.T) {
 		want []int
 	}{
 		{`{Age} >= 18`, []int{0, 3}},
-		{`{Age} < 18`, []int{1}},
-		{`{Name} = ""`, []int{2}},
-		{`{Name} != ""`, []int{0, 1, 3}},
+		{`{Age} < 18`, []int{1, 2}},         // a blank number is 0 for < (JavaScript null < 18)
+		{`{Name} = ""`, nil},                // null == "" is false on the server
+		{`{Name} != ""`, []int{0, 1, 2, 3}}, // so != "" matches blanks too
+		{`{Name} = BLANK()`, []int{2}},
 		{`{Age} = BLANK()`, []int{2}},
 		{`{Age}`, []int{0, 1, 3}},
 		{`{Tags}`, []int{0, 3}},
 		{`FIND("vip", {Tags})`, []int{0, 3}},
-		{`AND(SEARCH("A", {Name}), {Age} > 20)`, []int{0, 3}},
+		{`AND(SEARCH("A", {Name}), {Age} > 20)`, []int{0}}, // case-sensitive, as on the server
 		{`OR({Name} = "bob", LEN({Name}) = 5)`, []int{0, 1, 3}},
 		{`NOT({Name})`, []int{2}},
 		{`LOWER({Name}) = "bob"`, []int{1}},

@@ -14,6 +14,11 @@ var parseSeeds = []string{
 	`1 <> 2`, `1 <= 2 = TRUE`, `.5e-3`, `1e+21`, `"\u00e9\uD83D\uDE00\n\t\r\"\'\\"`,
 	`(((1)))`, `{}`, "{\n}", "1 == 2", "foo", "FOO(1)", `"unterminated`, "{unterminated",
 	"1.2.3", "2x", "1e999", "\xff", "((", "AND(1,)", "+1",
+	`REPT({A}, 1e9)`, `MID({A}, -5, 1e300)`, `REPLACE({A}, -3, -2, "x")`, `SUBSTITUTE({A}, "", "-", 2)`,
+	`DATEADD({A}, 1e300, "months")`, `DATETIME_DIFF({A}, "2024-01-31", "M")`, `IS_SAME({A}, {B}, "w")`,
+	`SWITCH({A}, 1, 2)`, `ARRAYUNIQUE({A}, {B})`, `VALUE("+-.5e3x")`, `ROUND({A}, -400)`, `MOD({A}, 0)`,
+	`LAST_MODIFIED_TIME({A})`, `TONOW({A}, "d")`, `WORKDAY({A}, 1)`, `1 && 2`, `!{A} || +{B} % 3`,
+	`SET_TIMEZONE({A}, 8)`, `DATETIME_FORMAT({A}, "LLLL [x] Z")`, `DATETIME_PARSE({A}, "DD.MM.YYYY")`, `WEEKNUM({A}, "monday")`,
 }
 
 // FuzzParse: Parse never panics, and for any input that parses, the canonical

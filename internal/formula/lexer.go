@@ -28,28 +28,36 @@ const (
 	tGt
 	tLe
 	tGe
+	tAndAnd
+	tOrOr
+	tBang
+	tPercent
 )
 
 var tokNames = map[tokKind]string{
-	tEOF:    "end of formula",
-	tNumber: "number",
-	tString: "string",
-	tField:  "field reference",
-	tIdent:  "identifier",
-	tLParen: "'('",
-	tRParen: "')'",
-	tComma:  "','",
-	tPlus:   "'+'",
-	tMinus:  "'-'",
-	tStar:   "'*'",
-	tSlash:  "'/'",
-	tAmp:    "'&'",
-	tEq:     "'='",
-	tNe:     "'!='",
-	tLt:     "'<'",
-	tGt:     "'>'",
-	tLe:     "'<='",
-	tGe:     "'>='",
+	tEOF:     "end of formula",
+	tNumber:  "number",
+	tString:  "string",
+	tField:   "field reference",
+	tIdent:   "identifier",
+	tLParen:  "'('",
+	tRParen:  "')'",
+	tComma:   "','",
+	tPlus:    "'+'",
+	tMinus:   "'-'",
+	tStar:    "'*'",
+	tSlash:   "'/'",
+	tAmp:     "'&'",
+	tEq:      "'='",
+	tNe:      "'!='",
+	tLt:      "'<'",
+	tGt:      "'>'",
+	tLe:      "'<='",
+	tGe:      "'>='",
+	tAndAnd:  "'&&'",
+	tOrOr:    "'||'",
+	tBang:    "'!'",
+	tPercent: "'%'",
 }
 
 type token struct {
@@ -85,6 +93,40 @@ func isIdentPart(c byte) bool { return isIdentStart(c) || isDigit(c) }
 
 func synErr(pos int, format string, args ...any) *SyntaxError {
 	return &SyntaxError{Pos: pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+// singleCharToken is the token a one-byte operator or punctuation starts,
+// or tEOF.
+func singleCharToken(c byte) tokKind {
+	switch c {
+	case '(':
+		return tLParen
+	case ')':
+		return tRParen
+	case ',':
+		return tComma
+	case '+':
+		return tPlus
+	case '-':
+		return tMinus
+	case '*':
+		return tStar
+	case '/':
+		return tSlash
+	case '&':
+		return tAmp
+	case '=':
+		return tEq
+	case '<':
+		return tLt
+	case '>':
+		return tGt
+	case '!':
+		return tBang
+	case '%':
+		return tPercent
+	}
+	return tEOF
 }
 
 // next scans the next token.
@@ -128,36 +170,15 @@ func (l *lexer) next() (token, error) {
 	case "==":
 		return token{}, synErr(start, "unsupported operator '==' (use '=' to compare)")
 	case "&&":
-		return token{}, synErr(start, "unsupported operator '&&' (use AND(a, b))")
+		return simple(tAndAnd, 2)
 	case "||":
-		return token{}, synErr(start, "unsupported operator '||' (use OR(a, b))")
+		return simple(tOrOr, 2)
+	}
+	if k := singleCharToken(c); k != tEOF {
+		return simple(k, 1)
 	}
 	switch c {
-	case '(':
-		return simple(tLParen, 1)
-	case ')':
-		return simple(tRParen, 1)
-	case ',':
-		return simple(tComma, 1)
-	case '+':
-		return simple(tPlus, 1)
-	case '-':
-		return simple(tMinus, 1)
-	case '*':
-		return simple(tStar, 1)
-	case '/':
-		return simple(tSlash, 1)
-	case '&':
-		return simple(tAmp, 1)
-	case '=':
-		return simple(tEq, 1)
-	case '<':
-		return simple(tLt, 1)
-	case '>':
-		return simple(tGt, 1)
-	case '!':
-		return token{}, synErr(start, "unsupported operator '!' (use NOT(x))")
-	case '^', '%', '|', '?', ':':
+	case '^', '|', '?', ':':
 		return token{}, synErr(start, "unsupported operator %q", string(c))
 	case '}':
 		return token{}, synErr(start, "unexpected '}' without matching '{'")

@@ -10,6 +10,10 @@ import (
 type SyntaxError struct {
 	Pos int
 	Msg string
+	// Unsupported is set when the formula is valid for the server as far as
+	// this error goes but calls a server function this package does not
+	// evaluate: it holds the function's name (upper case).
+	Unsupported string
 }
 
 func (e *SyntaxError) Error() string {
@@ -55,7 +59,7 @@ func (p *parser) advance() error {
 	return nil
 }
 
-func (p *parser) expr() (node, error) { return p.binary(precCompare) }
+func (p *parser) expr() (node, error) { return p.binary(precOr) }
 
 // binary parses a left-associative chain of operators of precedence >= min.
 func (p *parser) binary(min int) (node, error) {
@@ -91,7 +95,7 @@ func (p *parser) enter() error {
 }
 
 func (p *parser) unary() (node, error) {
-	if p.tok.kind == tMinus {
+	if op := p.tok.kind; op == tMinus || op == tPlus || op == tBang {
 		pos := p.tok.pos
 		if err := p.enter(); err != nil {
 			return nil, err
@@ -104,10 +108,7 @@ func (p *parser) unary() (node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &unaryExpr{x: x, pos: pos}, nil
-	}
-	if p.tok.kind == tPlus {
-		return nil, synErr(p.tok.pos, "unary '+' is not supported")
+		return &unaryExpr{op: op, x: x, pos: pos}, nil
 	}
 	return p.primary()
 }
@@ -171,6 +172,9 @@ func (p *parser) call() (node, error) {
 	}
 	fn, ok := funcs[upper]
 	if !ok {
+		if isServerFunction(upper) {
+			return nil, unsupported(name.pos, upper)
+		}
 		return nil, synErr(name.pos, "unknown function %s", name.text)
 	}
 	if err := p.enter(); err != nil {
@@ -214,4 +218,12 @@ func (p *parser) call() (node, error) {
 		return &boolLit{v: false}, nil
 	}
 	return &callExpr{fn: fn, args: args, pos: name.pos}, nil
+}
+
+// unsupported is the error for a server function this package does not
+// evaluate.
+func unsupported(pos int, name string) *SyntaxError {
+	e := synErr(pos, "function %s is valid on the APITable server but not evaluated by this package", name)
+	e.Unsupported = name
+	return e
 }

@@ -32,6 +32,14 @@ type Config struct {
 	// write that answer, false when it dealt with the request itself
 	// (waited for the client to give up, or dropped the connection).
 	Unanswered func(w http.ResponseWriter, r *http.Request, reason string) (answer bool)
+	// Notice, when set, receives a line a test author should see that is
+	// not in the answer: why a filterByFormula was rejected (the real
+	// server answers code 400 with an empty message), or that it is valid
+	// on the server but outside what the fake evaluates.
+	Notice func(msg string)
+	// Now is the clock of the formula functions TODAY() and NOW(); nil
+	// means time.Now.
+	Now func() time.Time
 }
 
 // Backend is the fake API server without its network face. It is safe for

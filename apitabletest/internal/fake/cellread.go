@@ -116,7 +116,7 @@ func (s *Backend) evalFormulaField(ds *datasheet, rec *record, f *field, depth i
 	if err != nil {
 		return nil
 	}
-	v, err := formula.Eval(e, s.formulaLookup(ds, rec, depth))
+	v, err := formula.EvalContext(e, s.formulaLookup(ds, rec, depth), s.formulaContext(ds, rec))
 	if err != nil {
 		return nil
 	}

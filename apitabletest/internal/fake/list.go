@@ -27,14 +27,19 @@ func (s *Backend) listRecords(rs *reqState) (*result, *apiError) {
 	if aerr := lq.resolve(ds, q); aerr != nil {
 		return nil, aerr
 	}
+	if lq.filter, aerr = s.parseFilter(ds, q.Get("filterByFormula")); aerr != nil {
+		return nil, aerr
+	}
 	if lq.plainPaging() {
 		return s.plainPage(ds, lq), nil
 	}
 	return s.page(ds, lq, s.selectRows(ds, lq)), nil
 }
 
-// resolve runs the query pipe: sort fields, the fields list, the formula
-// and recordIds.
+// resolve runs the query pipe's first steps: sort fields, the fields list
+// and recordIds (the formula, which the pipe checks between the fields
+// and recordIds, raises no error recordIds could, so parseFilter runs it
+// after).
 func (lq *listQuery) resolve(ds *datasheet, q url.Values) *apiError {
 	for _, sr := range lq.sorts {
 		if sr.noOrder {
@@ -48,18 +53,6 @@ func (lq *listQuery) resolve(ds *datasheet, q url.Values) *apiError {
 	}
 	if aerr := lq.resolveFields(ds, q); aerr != nil {
 		return aerr
-	}
-	if src := q.Get("filterByFormula"); src != "" {
-		e, err := parseFormula(src)
-		if err != nil {
-			return errParam("")
-		}
-		for _, name := range formula.Fields(e) {
-			if ds.fieldByName(name) == nil && ds.fieldByID(name) == nil {
-				return errParam("")
-			}
-		}
-		lq.filter = e
 	}
 	if ids, ok := queryList(q, "recordIds"); ok && len(ids) > 0 {
 		lq.ids = ids
@@ -168,8 +161,13 @@ func (s *Backend) filterRows(ds *datasheet, rows []*record, src string, e formul
 		}
 	}
 	out := rows[:0:0]
+	var firstErr error
 	for _, r := range rows {
-		v, err := formula.Eval(e, s.formulaLookup(ds, r, 0))
+		v, err := formula.EvalContext(e, s.formulaLookup(ds, r, 0), s.formulaContext(ds, r))
+		if err != nil && firstErr == nil {
+			firstErr = err
+			s.notice(fmt.Sprintf("formula %q excluded record %s (and any other row it fails on): %v", e.String(), r.id, err))
+		}
 		if err == nil && formula.Truthy(v) {
 			out = append(out, r)
 		}
