@@ -317,7 +317,9 @@ func Upper(text Expr) Expr { return call("UPPER", 1, text) }
 // case-sensitive.
 func Find(needle, haystack Expr) Expr { return call("FIND", 2, needle, haystack) }
 
-// Search is Find, case-insensitive.
+// Search is Find, but blank instead of 0 when needle is absent. Despite
+// its name it is case-sensitive on the server too (core's
+// formula_parser/functions/text.ts, Search).
 func Search(needle, haystack Expr) Expr { return call("SEARCH", 2, needle, haystack) }
 
 // Contains is true when haystack contains needle (case-sensitive).
