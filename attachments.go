@@ -19,13 +19,13 @@ import (
 	"github.com/apitable-go/apitable/internal/retry"
 )
 
-// AttachmentsService uploads files to a datasheet's space (§6.9). An
+// AttachmentsService uploads files to a datasheet's space (server-behaviour.md §6.9). An
 // uploaded file becomes an Attachment, which is then written into an
 // Attachment cell with Records.Create or Records.Update.
 type AttachmentsService struct{ c *Client }
 
 // DefaultMaxUploadSize is the default UploadParams.MaxSize: 1 GiB, the
-// limit of the server's storage backend and gateway (§6.9).
+// limit of the server's storage backend and gateway (server-behaviour.md §6.9).
 const DefaultMaxUploadSize int64 = 1 << 30
 
 // sniffLen is how many leading bytes http.DetectContentType looks at.
@@ -67,7 +67,7 @@ type UploadParams struct {
 // answer is final (a 429 returns an error matching ErrRateLimited).
 //
 // Errors: ErrAttachmentUpload for a full space (426) and for the storage
-// failures the server reports with HTTP 201 and success:false (§6.9);
+// failures the server reports with HTTP 201 and success:false (server-behaviour.md §6.9);
 // ErrNodePermission (602) without edit permission on the datasheet;
 // ErrInvalidRequest for bad arguments and for a file above MaxSize. The
 // client's attempt timeout (WithAttemptTimeout, default 30s) also bounds
@@ -398,7 +398,7 @@ func (a *uploadAttempt) stop(wait bool) {
 	}
 }
 
-// mapUploadError maps the upload route's quirk (§6.9): failures during the
+// mapUploadError maps the upload route's quirk (server-behaviour.md §6.9): failures during the
 // upload itself arrive as HTTP 201 with success:false and code 200 ("Failed
 // to upload attachment ") or 500 ("SERVER_ERROR (1)").
 func mapUploadError(e *APIError) error {

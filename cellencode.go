@@ -12,20 +12,20 @@ import (
 )
 
 // The write side of cells: how the Go values of a Fields map are encoded
-// into the JSON the server accepts (docs/server-behaviour.md §8.1), checked
+// into the JSON the server accepts (docs/§8.1), checked
 // before anything is sent.
 
 // maxJSMillis is the largest magnitude of a JavaScript Date (±1e8 days): the
 // server cannot represent a time beyond it.
 const maxJSMillis = 8_640_000_000_000_000
 
-// attachmentWire is the write form of an attachment (§8.1).
+// attachmentWire is the write form of an attachment (server-behaviour.md §8.1).
 type attachmentWire struct {
 	Token string `json:"token"`
 	Name  string `json:"name"`
 }
 
-// urlWire is the write form of a URL cell (§8.1).
+// urlWire is the write form of a URL cell (server-behaviour.md §8.1).
 type urlWire struct {
 	Text  string `json:"text"`
 	Title string `json:"title,omitempty"`
@@ -60,7 +60,7 @@ func withField(key string, err error) error {
 }
 
 // encodeCell converts one value of a write into what json.Marshal turns into
-// the wire form of §8.1:
+// the wire form of server-behaviour.md §8.1:
 //
 //   - nil (and nil pointers of the types below) stays nil: clears the cell;
 //   - time.Time, *time.Time → milliseconds since the epoch (int64);

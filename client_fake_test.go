@@ -171,7 +171,7 @@ func TestRetryClassByCallKind(t *testing.T) {
 }
 
 // TestConcurrentCallersStayUnderTheLimit: 200 requests from 50 goroutines to
-// one datasheet on a fake that enforces 5 req/s strictly (§3): all succeed,
+// one datasheet on a fake that enforces 5 req/s strictly (server-behaviour.md §3): all succeed,
 // no 429 reaches a caller, and the fake's windows never exceed 5.
 func TestConcurrentCallersStayUnderTheLimit(t *testing.T) {
 	t.Parallel()
@@ -211,7 +211,7 @@ func TestConcurrentCallersStayUnderTheLimit(t *testing.T) {
 }
 
 // TestDatasheetsHaveSeparateBudgets: two datasheets are limited separately,
-// as the server keys its windows per datasheet (§3).
+// as the server keys its windows per datasheet (server-behaviour.md §3).
 func TestDatasheetsHaveSeparateBudgets(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
@@ -349,7 +349,7 @@ func (w *waitOnly) Wait(_ context.Context, key string) error {
 }
 
 // TestCustomLimiterSeesEveryAttempt: a plugged-in Limiter is asked before
-// every attempt, retries included, with the server's key (§3) and never
+// every attempt, retries included, with the server's key (server-behaviour.md §3) and never
 // the token.
 func TestCustomLimiterSeesEveryAttempt(t *testing.T) {
 	t.Parallel()

@@ -128,7 +128,7 @@ func TestBaseURLPathPrefixAndHeaders(t *testing.T) {
 	assert.Equal(t, "x", page.Records[0].Fields["A"])
 }
 
-// TestErrorTable checks each business code × HTTP status of §4.2.
+// TestErrorTable checks each business code × HTTP status of server-behaviour.md §4.2.
 func TestErrorTable(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -155,7 +155,7 @@ func TestErrorTable(t *testing.T) {
 		{"428", 200, `{"success":false,"code":428,"message":"The attachment size exceeds 1 GB"}`, ErrAttachmentLimit, 428, ""},
 		{"429", 429, `{"code":429,"success":false,"message":"The API request rate for the current space is 5 queries per second (QPS)."}`, ErrRateLimited, 429, ""},
 		{"500", 500, `{"success":false,"code":500,"message":"SERVER_ERROR (1)"}`, ErrServer, 500, "SERVER_ERROR (1)"},
-		{"500 array message (DTO, §4.1)", 500, `{"success":false,"code":500,"message":["api_params_pagesize_min_error","api_params_pagenum_min_error"]}`, ErrServer, 500, "api_params_pagesize_min_error; api_params_pagenum_min_error"},
+		{"500 array message (DTO, server-behaviour.md §4.1)", 500, `{"success":false,"code":500,"message":["api_params_pagesize_min_error","api_params_pagenum_min_error"]}`, ErrServer, 500, "api_params_pagesize_min_error; api_params_pagenum_min_error"},
 		{"601", 200, `{"success":false,"code":601,"message":"Access denied"}`, ErrNodePermission, 601, ""},
 		{"602", 200, `{"success":false,"code":602,"message":"No permission to operate on the node"}`, ErrNodePermission, 602, ""},
 		{"unknown code", 200, `{"success":false,"code":4002,"message":"Version Error"}`, nil, 4002, "Version Error"},

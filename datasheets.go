@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// DatasheetsService creates datasheets (§6.11 of the API description).
+// DatasheetsService creates datasheets (server-behaviour.md §6.11 of the API description).
 type DatasheetsService struct{ c *Client }
 
 // CreateDatasheetParams describe a new datasheet.
@@ -96,7 +96,7 @@ func (p CreateDatasheetParams) wire() (createDatasheetWire, error) {
 // name and property, duplicate names and the primary field's type.
 //
 // Besides its fields, a new datasheet has one view ("Grid view") and three
-// empty records, which remain when Fields are given (§6.11).
+// empty records, which remain when Fields are given (server-behaviour.md §6.11).
 //
 // POST /fusion/v1/spaces/{spaceId}/datasheets. Rate-limit bucket: the space.
 // Retry class: create — never re-sent after the request may have reached

@@ -10,7 +10,7 @@ import (
 )
 
 // pageBody returns a records page of n records with 12 fields of mixed
-// types, as the server sends it (§6.1, §8.1).
+// types, as the server sends it (server-behaviour.md §6.1, §8.1).
 func pageBody(n int) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `{"code":200,"success":true,"message":"SUCCESS","data":{"total":%d,"pageNum":1,"pageSize":%d,"records":[`, n, n)

@@ -986,7 +986,7 @@ func TestFieldWritesNeedManagePermission(t *testing.T) {
 	_, err = c.Fields.List(t.Context(), ds.ID, nil)
 	_ = wantAPIError(t, err, apitable.ErrNodePermission, 601, "Access denied")
 	_, err = c.Views.List(t.Context(), ds.ID)
-	require.NoError(t, err, "list views does not check node permission (§6.8)")
+	require.NoError(t, err, "list views does not check node permission (server-behaviour.md §6.8)")
 }
 
 // allFieldTypes is every FieldType constant.

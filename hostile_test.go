@@ -352,7 +352,7 @@ func TestHostileEnvelopeWrongTypes(t *testing.T) { //nolint:paralleltest // a go
 }
 
 // TestHostileSuccessWithoutData: a route that returns data fails clearly;
-// Delete, whose data is legitimately absent (§6.4), succeeds.
+// Delete, whose data is legitimately absent (server-behaviour.md §6.4), succeeds.
 func TestHostileSuccessWithoutData(t *testing.T) { //nolint:paralleltest // a goroutine-leak check (goleak via noLeaks) looks at the whole process
 	noLeaks(t)
 	for _, body := range []string{

@@ -10,13 +10,13 @@ import (
 )
 
 // NodesService reads the file tree of a space: folders, datasheets, forms
-// and other nodes (§6.13–6.15), and manages embed links (§6.17).
+// and other nodes (server-behaviour.md §6.13–6.15), and manages embed links (server-behaviour.md §6.17).
 type NodesService struct{ c *Client }
 
 // NodeType is the kind of a node.
 type NodeType string
 
-// Node types (§7.5). Servers render unknown kinds as "ERROR NODE TYPE".
+// Node types (server-behaviour.md §7.5). Servers render unknown kinds as "ERROR NODE TYPE".
 const (
 	NodeFolder     NodeType = "Folder"
 	NodeDatasheet  NodeType = "Datasheet"
@@ -26,7 +26,7 @@ const (
 	NodeAutomation NodeType = "Automation"
 )
 
-// Permission is the token user's role on a node (§6.15, §7.5).
+// Permission is the token user's role on a node (server-behaviour.md §6.15, §7.5).
 type Permission int
 
 // Roles, as numbered by the API.
@@ -147,7 +147,7 @@ func (s *NodesService) Search(ctx context.Context, spaceID string, params Search
 	}
 	q := url.Values{"type": {string(params.Type)}}
 	if len(params.Permissions) > 0 {
-		// One comma list: the v2 route does not parse "permissions[]" (§6.15).
+		// One comma list: the v2 route does not parse "permissions[]" (server-behaviour.md §6.15).
 		ps := make([]string, len(params.Permissions))
 		for i, p := range params.Permissions {
 			if p < PermissionManager || p > PermissionReader {
@@ -186,7 +186,7 @@ type EmbedLink struct {
 	Theme string `json:"theme,omitempty"`
 }
 
-// EmbedPayload configures what an embed link shows (§6.17). Nil pointers
+// EmbedPayload configures what an embed link shows (server-behaviour.md §6.17). Nil pointers
 // leave the server's defaults.
 type EmbedPayload struct {
 	PrimarySideBar *EmbedSideBar     `json:"primarySideBar,omitempty"`

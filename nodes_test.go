@@ -63,7 +63,7 @@ func TestNodesListGetSearch(t *testing.T) {
 	assert.Empty(t, d.Children)
 
 	_, err = c.Nodes.Get(ctx, "fodMissing0000")
-	assert.ErrorIs(t, err, apitable.ErrDatasheetNotFound, "§6.14: any unknown node is 301")
+	assert.ErrorIs(t, err, apitable.ErrDatasheetNotFound, "server-behaviour.md §6.14: any unknown node is 301")
 
 	found, err := c.Nodes.Search(ctx, srv.SpaceID(), apitable.SearchNodesParams{Type: apitable.NodeDatasheet, Query: "a", Permissions: []apitable.Permission{apitable.PermissionManager, apitable.PermissionEditor}})
 	require.NoError(t, err)
@@ -77,7 +77,7 @@ func TestNodesListGetSearch(t *testing.T) {
 	assert.ElementsMatch(t, []string{"Tasks", "Plans"}, names, "whole space, partial name match")
 	last := srv.Requests()[len(srv.Requests())-1]
 	assert.Equal(t, "/fusion/v2/spaces/"+srv.SpaceID()+"/nodes", last.Path)
-	assert.Equal(t, []string{"0,1"}, last.Query["permissions"], "one comma list: v2 does not parse permissions[] (§6.15)")
+	assert.Equal(t, []string{"0,1"}, last.Query["permissions"], "one comma list: v2 does not parse permissions[] (server-behaviour.md §6.15)")
 	assert.Equal(t, "Datasheet", last.Query.Get("type"))
 }
 

@@ -15,7 +15,7 @@ import (
 
 func TestLimitKeyFollowsServer(t *testing.T) {
 	t.Parallel()
-	// §3: last segment starting with dst, else last starting with spc, else "user".
+	// server-behaviour.md §3: last segment starting with dst, else last starting with spc, else "user".
 	cases := []struct {
 		segs []string
 		want string

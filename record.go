@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Record is one row of a datasheet (§7.1 of the API description).
+// Record is one row of a datasheet (server-behaviour.md §7.1 of the API description).
 type Record struct {
 	// ID is the record id, "rec…".
 	ID string

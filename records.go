@@ -13,7 +13,7 @@ import (
 	"github.com/apitable-go/apitable/internal/pipeline"
 )
 
-// RecordsService reads and writes the records of datasheets (§6.1–6.4).
+// RecordsService reads and writes the records of datasheets (server-behaviour.md §6.1–6.4).
 type RecordsService struct{ c *Client }
 
 // List returns one page of records.
@@ -411,7 +411,7 @@ func encodeRecord(i int, f Fields) (map[string]any, error) {
 // Retry class: update — retried after ambiguous failures, since writing the
 // same values twice is harmless.
 //
-// Note (§6.3): a token that may read but not edit gets success with the
+// Note (server-behaviour.md §6.3): a token that may read but not edit gets success with the
 // records unchanged.
 func (s *RecordsService) Update(ctx context.Context, datasheetID string, records []RecordUpdate, params *UpdateRecordsParams) ([]Record, error) {
 	rep, err := s.update(ctx, datasheetID, records, params)
@@ -464,7 +464,7 @@ func (s *RecordsService) update(ctx context.Context, datasheetID string, records
 
 // matchUpdated maps an update answer to the chunk's inputs by record id:
 // the server answers each record once even for duplicated ids
-// (docs/server-behaviour.md §6.3).
+// (docs/§6.3).
 func matchUpdated(cl *call, chunk []any, recs []Record) ([]Record, error) {
 	byID := make(map[string]Record, len(recs))
 	for _, r := range recs {
@@ -488,7 +488,7 @@ func matchUpdated(cl *call, chunk []any, recs []Record) ([]Record, error) {
 // DELETE /fusion/v1/datasheets/{datasheetId}/records?recordIds=…. Bucket:
 // the datasheet. Retry class: delete — retried after ambiguous failures.
 // The server rejects a whole chunk when one of its ids does not exist
-// (docs/server-behaviour.md §6.4), so a retry answered "record does not
+// (docs/§6.4), so a retry answered "record does not
 // exist" after an ambiguous attempt proves nothing: Delete then reads which
 // of the chunk's ids remain, deletes those, and reports the ids that were
 // missing from the start as failed (matching ErrRecordNotFound).

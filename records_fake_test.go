@@ -59,7 +59,7 @@ func TestListParametersReachTheServer(t *testing.T) {
 	c := srv.Client()
 	ctx := t.Context()
 
-	// Several sort rules in the indexed form (§6.1); a field name with a
+	// Several sort rules in the indexed form (server-behaviour.md §6.1); a field name with a
 	// comma in Fields survives (bracket form, never comma-split).
 	page, err := c.Records.List(ctx, ds.ID, &apitable.ListRecordsParams{
 		Sort:   []apitable.Sort{{Field: "Age", Desc: true}, {Field: "Name"}},
@@ -76,7 +76,7 @@ func TestListParametersReachTheServer(t *testing.T) {
 	assert.Equal(t, []string{"Dee", "Ann", "Cid", "Bob"}, names)
 	assert.Equal(t, "Oslo, NO", page.Records[1].Fields["City, Country"])
 
-	// recordIds keep their order; unknown ids are skipped (§6.1).
+	// recordIds keep their order; unknown ids are skipped (server-behaviour.md §6.1).
 	page, err = c.Records.List(ctx, ds.ID, &apitable.ListRecordsParams{RecordIDs: []string{ds.RecordIDs[2], "recUnknown0000", ds.RecordIDs[0]}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{ds.RecordIDs[2], ds.RecordIDs[0]}, ids(page.Records))
@@ -93,7 +93,7 @@ func TestListParametersReachTheServer(t *testing.T) {
 	assert.Equal(t, 4, page.Total)
 	assert.Equal(t, 1, page.PageSize)
 
-	// Past the last page: empty, total unchanged (§6.1).
+	// Past the last page: empty, total unchanged (server-behaviour.md §6.1).
 	page, err = c.Records.List(ctx, ds.ID, &apitable.ListRecordsParams{PageSize: 3, PageNum: 3})
 	require.NoError(t, err)
 	assert.Empty(t, page.Records)
@@ -271,7 +271,7 @@ func TestAllSkipDuplicatesWhileOthersInsert(t *testing.T) {
 			got = append(got, r.ID)
 			if len(got) == 10 && !inserted {
 				// A row sorted first shifts every later page by one: the
-				// next page repeats the last row of this one (§6.1 drift).
+				// next page repeats the last row of this one (server-behaviour.md §6.1 drift).
 				_, err := writer.Records.Create(t.Context(), ds.ID, []apitable.Fields{{"Title": "early", "N": -1}}, nil)
 				require.NoError(t, err)
 				inserted = true
@@ -472,7 +472,7 @@ func TestUpdateAndDeleteRoundTrip(t *testing.T) {
 	left := srv.Records(ds.ID)
 	assert.Equal(t, ds.RecordIDs[23:], ids(left))
 
-	// Unknown ids fail the chunk (§6.4), definitely.
+	// Unknown ids fail the chunk (server-behaviour.md §6.4), definitely.
 	err = c.Records.Delete(t.Context(), ds.ID, []string{"recNope0000000"})
 	var be *apitable.BatchError
 	require.ErrorAs(t, err, &be)
@@ -538,7 +538,7 @@ func TestConcurrentBulkUse(t *testing.T) {
 }
 
 // TestWritesWithFieldKeyID: fieldKey travels in the JSON body of writes
-// (§6.2: a query-string fieldKey is ignored by POST/PATCH), so cells keyed by
+// (server-behaviour.md §6.2: a query-string fieldKey is ignored by POST/PATCH), so cells keyed by
 // field id are applied and the answer is keyed by id too.
 func TestWritesWithFieldKeyID(t *testing.T) {
 	t.Parallel()

@@ -12,7 +12,7 @@ import (
 // CellFormat selects how cell values are returned.
 type CellFormat string
 
-// Cell formats (§6.1 cellFormat).
+// Cell formats (server-behaviour.md §6.1 cellFormat).
 const (
 	CellFormatJSON   CellFormat = "json"   // typed JSON values (default)
 	CellFormatString CellFormat = "string" // display strings
@@ -22,7 +22,7 @@ const (
 // (sort, fields, written cells) and in returned records.
 type FieldKey string
 
-// Field keys (§6.1 fieldKey).
+// Field keys (server-behaviour.md §6.1 fieldKey).
 const (
 	FieldKeyName FieldKey = "name" // default
 	FieldKeyID   FieldKey = "id"
@@ -36,7 +36,7 @@ type Sort struct {
 	Desc bool
 }
 
-// ListRecordsParams selects and shapes records (§6.1). The zero value lists
+// ListRecordsParams selects and shapes records (server-behaviour.md §6.1). The zero value lists
 // every record in the first view's row order.
 type ListRecordsParams struct {
 	// ViewID applies that view's filter, sort and hidden columns.
@@ -79,7 +79,7 @@ type RecordsPage struct {
 	// PageNum echoes the page number.
 	PageNum int `json:"pageNum"`
 	// PageSize is the number of records in this page (not the requested
-	// size: 0 past the last page, §6.1).
+	// size: 0 past the last page, server-behaviour.md §6.1).
 	PageSize int `json:"pageSize"`
 }
 
@@ -91,7 +91,7 @@ const (
 	// page has given the total.
 	speculativePages = 2
 	// maxIDsPerQuery keeps a recordIds list inside the server's URL limits
-	// (§6.1: about 500 ids fit in an 8 KB request line).
+	// (server-behaviour.md §6.1: about 500 ids fit in an 8 KB request line).
 	maxIDsPerQuery = 400
 )
 
@@ -160,7 +160,7 @@ func checkFieldKey(k FieldKey) error {
 }
 
 // query encodes the parameters in the forms the server parses unambiguously
-// (§6.1): indexed sort brackets, bracketed fields (never comma-split), and
+// (server-behaviour.md §6.1): indexed sort brackets, bracketed fields (never comma-split), and
 // one comma-joined recordIds (14 bytes per id).
 func (p *ListRecordsParams) query(pageSize, pageNum int) string {
 	q := url.Values{}

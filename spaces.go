@@ -2,7 +2,7 @@ package apitable
 
 import "context"
 
-// SpacesService lists the spaces of the token's user (§6.12).
+// SpacesService lists the spaces of the token's user (server-behaviour.md §6.12).
 type SpacesService struct{ c *Client }
 
 // Space is a workspace the token's user belongs to.

@@ -67,7 +67,7 @@ func (e *CellTypeError) Error() string {
 	return fmt.Sprintf("apitable: field %q: got %s, want %s", e.Field, e.Got, e.Want)
 }
 
-// Attachment is one file of an Attachment cell (§7.7), and the result of an
+// Attachment is one file of an Attachment cell (server-behaviour.md §7.7), and the result of an
 // upload (which lacks ID). Read it with Fields.Attachments. To write, put an
 // Attachment or []Attachment into Fields: only Token and Name are sent, both
 // required.
@@ -323,7 +323,7 @@ func (f Fields) Strings(key string) ([]string, error) {
 	return nil, typeError(key, "array of strings", v)
 }
 
-// Attachments returns an Attachment cell (§7.7). Missing members are left
+// Attachments returns an Attachment cell (server-behaviour.md §7.7). Missing members are left
 // zero; a member of the wrong kind is a *CellTypeError naming it.
 func (f Fields) Attachments(key string) ([]Attachment, error) {
 	return readObjects(f, key, "attachment object", func(r *objReader) Attachment {

@@ -12,7 +12,7 @@ import (
 )
 
 // TestTypedValuesRoundTrip writes a typed value into every writable field
-// type through the fake and reads it back with the typed getter (§8.1).
+// type through the fake and reads it back with the typed getter (server-behaviour.md §8.1).
 func TestTypedValuesRoundTrip(t *testing.T) {
 	t.Parallel()
 	srv := apitabletest.NewServer(t, apitabletest.WithoutRateLimit())
@@ -59,7 +59,7 @@ func TestTypedValuesRoundTrip(t *testing.T) {
 		"Share":   0.25,
 		"Stars":   4,
 		"Done":    true,
-		"Status":  "Doing", // a new option: created by the server (§8.1)
+		"Status":  "Doing", // a new option: created by the server (server-behaviour.md §8.1)
 		"Tags":    []string{"go", "sdk"},
 		"Due":     due,
 		"Files":   []apitable.Attachment{{Token: token, Name: "notes.txt"}},

@@ -13,7 +13,7 @@ import (
 )
 
 // cellsJSON is a record's fields as the server sends them with
-// cellFormat=json (§8.1), plus a few values of the wrong kind.
+// cellFormat=json (server-behaviour.md §8.1), plus a few values of the wrong kind.
 const cellsJSON = `{
   "Title": "hello",
   "Blank": "",
@@ -546,8 +546,8 @@ func TestMemberRef(t *testing.T) {
 	}
 }
 
-// TestReadWriteRoundTrip checks that the read forms of §8.1 written back
-// through encodeCell give the write forms of §8.1.
+// TestReadWriteRoundTrip checks that the read forms of server-behaviour.md §8.1 written back
+// through encodeCell give the write forms of server-behaviour.md §8.1.
 func TestReadWriteRoundTrip(t *testing.T) {
 	t.Parallel()
 	f := decodeCells(t)
@@ -617,7 +617,7 @@ func TestFieldType(t *testing.T) {
 		FieldNotSupport:       {readOnly: true},
 	}
 	if len(tests) != 29 {
-		t.Fatalf("%d types in the table, want the 29 of §8", len(tests))
+		t.Fatalf("%d types in the table, want the 29 of server-behaviour.md §8", len(tests))
 	}
 	for ft, want := range tests {
 		t.Run(string(ft), func(t *testing.T) {

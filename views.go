@@ -4,10 +4,10 @@ import (
 	"context"
 )
 
-// ViewsService lists the views of datasheets (§6.8 of the API description).
+// ViewsService lists the views of datasheets (server-behaviour.md §6.8 of the API description).
 type ViewsService struct{ c *Client }
 
-// View types (§6.8).
+// View types (server-behaviour.md §6.8).
 const (
 	ViewGrid         = "Grid"
 	ViewGallery      = "Gallery"
@@ -17,7 +17,7 @@ const (
 	ViewArchitecture = "Architecture" // org chart
 )
 
-// View is one view of a datasheet (§7.4).
+// View is one view of a datasheet (server-behaviour.md §7.4).
 type View struct {
 	// ID is the view id, "viw…".
 	ID   string `json:"id"`

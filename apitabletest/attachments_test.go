@@ -130,7 +130,7 @@ func TestAttachmentCapacity(t *testing.T) {
 	wantOK(t, upload(t, s, ds2.ID, ct, body), 201)
 }
 
-// TestPermissions runs every role against every operation (§4.2, §6.2–§6.9).
+// TestPermissions runs every role against every operation (server-behaviour.md §4.2, §6.2–§6.9).
 func TestPermissions(t *testing.T) {
 	t.Parallel()
 	const (

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// The §4.3 "Field and datasheet management" messages, including those the
+// The server-behaviour.md §4.3 "Field and datasheet management" messages, including those the
 // client's own checks never let through.
 
 func TestCreateFieldMessages(t *testing.T) {

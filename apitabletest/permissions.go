@@ -9,17 +9,17 @@ import (
 // WithAttachmentCapacity sets each space's attachment capacity in bytes
 // (default 1 GiB). An upload or a pre-signed URL request in a space whose
 // stored attachments reach it answers HTTP 200, code 426 "The Space has
-// reached its maximum attachment capacity" (§6.9); so does an upload that
+// reached its maximum attachment capacity" (server-behaviour.md §6.9); so does an upload that
 // would go beyond it. Attachments added with AddAttachment count too.
 func WithAttachmentCapacity(bytes int64) ServerOption {
 	return func(c *config) { c.AttachCap = bytes }
 }
 
-// Role is the token user's permission on a node (§7.5 permission numbers),
+// Role is the token user's permission on a node (server-behaviour.md §7.5 permission numbers),
 // set with SetPermission. Every node starts as RoleManager.
 //
-// What each role may do in the fake (source reading of §4.2, §6.2–§6.7,
-// §6.9, §0.14; rows marked UNCONFIRMED are the fake's choice where the spec
+// What each role may do in the fake (source reading of server-behaviour.md §4.2, §6.2–§6.7,
+// server-behaviour.md §6.9, §0.14; rows marked UNCONFIRMED are the fake's choice where the spec
 // is silent):
 //
 //	operation                         Manager Editor Updater Reader None
@@ -34,7 +34,7 @@ func WithAttachmentCapacity(bytes int64) ServerOption {
 // 601 is "Access denied"; 602 is "Operation denied" for record and field
 // writes (the OT layer) and "No permission to operate on the node" for the
 // attachment routes (the "editable" guard); all with HTTP 200. "no-op" is a
-// PATCH/PUT by a reader: success with the records unchanged (§6.3).
+// PATCH/PUT by a reader: success with the records unchanged (server-behaviour.md §6.3).
 // UNCONFIRMED: the updater's rights (row create/delete denied, cell edits
 // and uploads allowed, following the role's "update only" meaning), the
 // 601 answers for record and field writes on a node without permission,
@@ -43,7 +43,7 @@ func WithAttachmentCapacity(bytes int64) ServerOption {
 // folders.
 type Role int
 
-// Roles (§7.5 permission numbers).
+// Roles (server-behaviour.md §7.5 permission numbers).
 const (
 	RoleNone    Role = -1 // no permission: reads fail with 601
 	RoleManager Role = 0  // manager or owner: everything

@@ -178,7 +178,7 @@ func TestCreateRecords(t *testing.T) {
 		t.Fatalf("create response: %s", r.raw)
 	}
 	if _, has := recs[0]["createdAt"]; has {
-		t.Errorf("create response has createdAt (§6.2)")
+		t.Errorf("create response has createdAt (server-behaviour.md §6.2)")
 	}
 	f := recs[0]["fields"].(map[string]any)
 	if f["Status"] != "Blocked" || !reflect.DeepEqual(f["Tags"], []any{"b", "zz"}) || f["Nope"] != nil {

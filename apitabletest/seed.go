@@ -5,9 +5,9 @@ import (
 	"github.com/apitable-go/apitable/apitabletest/internal/fake"
 )
 
-// FieldSpec describes a field to seed. Type is an API type name of §8
+// FieldSpec describes a field to seed. Type is an API type name of server-behaviour.md §8
 // ("SingleText", "Number", "MultiSelect", "MagicLink"/"TwoWayLink", …).
-// Property is the field property in the shape of §8.4 (create field);
+// Property is the field property in the shape of server-behaviour.md §8.4 (create field);
 // select options may also be given as plain strings. For link fields
 // "foreignDatasheetId" may be omitted (or "self") for a self link; a
 // two-way link to another datasheet creates the sibling field there. For
@@ -40,7 +40,7 @@ type DatasheetSpec struct {
 	Name   string
 	Fields []FieldSpec
 	Views  []ViewSpec // default: one "Grid view"
-	// Records are keyed by field name, values in the write format of §8.1.
+	// Records are keyed by field name, values in the write format of server-behaviour.md §8.1.
 	Records []map[string]any
 	// FolderID optionally places the datasheet in a folder (see AddFolder).
 	FolderID string
@@ -61,7 +61,7 @@ type Datasheet struct {
 func (s *Server) AddSpace(name string) string { return s.api.AddSpace(name) }
 
 // AddForeignSpace adds a space the token user is not a member of (requests
-// to it answer 403, §2).
+// to it answer 403, server-behaviour.md §2).
 func (s *Server) AddForeignSpace(name string) string { return s.api.AddForeignSpace(name) }
 
 // AddMember adds a member unit to the space and returns its unit id (the

@@ -114,7 +114,7 @@ func TestBodyParser(t *testing.T) {
 			}
 		})
 	}
-	// DELETE with JSON content type and an explicit Content-Length: 0 (§1).
+	// DELETE with JSON content type and an explicit Content-Length: 0 (server-behaviour.md §1).
 	h := s.Handler()
 	req, _ := http.NewRequest("DELETE", "http://fake"+p+"?recordIds="+ds.RecordIDs[0], nil)
 	req.Header.Set("Authorization", "Bearer "+s.Token())
@@ -149,7 +149,7 @@ func TestRateLimit(t *testing.T) {
 		for i := 0; i < 5; i++ {
 			wantOK(t, call(t, s, "GET", "/fusion/v2/spaces/"+s.SpaceID()+"/nodes?type=Datasheet", nil), 200)
 		}
-		// Failing requests consume points too (§3).
+		// Failing requests consume points too (server-behaviour.md §3).
 		for i := 0; i < 2; i++ {
 			call(t, s, "GET", recordsPath(b)+"?pageSize=0", nil)
 		}

@@ -1,4 +1,4 @@
-// Package envelope decodes the Fusion API's response envelope (§1.1):
+// Package envelope decodes the Fusion API's response envelope (server-behaviour.md §1.1):
 // {"success":bool,"code":int,"message":string|[]string,"data":…}.
 package envelope
 
@@ -15,7 +15,7 @@ type Envelope struct {
 	Success bool
 	Code    int
 	// Messages holds the message; one entry for a string message, several
-	// for the DTO-validation array form (§4.1).
+	// for the DTO-validation array form (server-behaviour.md §4.1).
 	Messages []string
 	// ArrayMessage is true when the server sent message as an array.
 	ArrayMessage bool

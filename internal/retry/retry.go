@@ -146,7 +146,7 @@ func ClassifyError(err error) Class {
 
 // ClassifyStatus classifies an HTTP answer from its status and, for 5xx,
 // from what the envelope says: a 500 carrying business code 304 (row cap) or
-// an array message (DTO validation, §4.1) is a definite answer, not an outage.
+// an array message (DTO validation, server-behaviour.md §4.1) is a definite answer, not an outage.
 func ClassifyStatus(status, code int, arrayMessage bool) Class {
 	switch {
 	case status == http.StatusTooManyRequests:

@@ -131,7 +131,7 @@ func TestClassifyStatus(t *testing.T) {
 		{500, 304, false, Definite},
 		{500, 305, false, Definite},
 		{500, 309, false, Definite},
-		{500, 500, true, Definite}, // DTO validation, §4.1 case 2
+		{500, 500, true, Definite}, // DTO validation, server-behaviour.md §4.1 case 2
 		{500, 0, true, Definite},
 		// Gateway and availability errors.
 		{502, 0, false, Ambiguous},

@@ -16,7 +16,7 @@ import (
 // same numbers and documents what each role may do).
 type Role int
 
-// Roles (permission numbers of docs/server-behaviour.md §7.5).
+// Roles (permission numbers of docs/§7.5).
 const (
 	RoleNone    Role = -1
 	RoleManager Role = 0
@@ -171,13 +171,13 @@ func readUpload(r *http.Request, boundary string, room int64) (*uploadPart, erro
 	return first, nil
 }
 
-// uploadAttachment: POST /fusion/v1/datasheets/{datasheetId}/attachments (§6.9).
+// uploadAttachment: POST /fusion/v1/datasheets/{datasheetId}/attachments (server-behaviour.md §6.9).
 // Called with s.mu held; the lock is released while the file streams in.
 func (s *Backend) uploadAttachment(rs *reqState) (*result, *apiError) {
 	did := rs.params["datasheetId"]
 	ds := s.st.dsts[did]
 	// NodePermissionGuard runs before the datasheet guard; when the node
-	// cannot be found it lets the request through (§6.9).
+	// cannot be found it lets the request through (server-behaviour.md §6.9).
 	if ds != nil && !s.roleLocked(did).canEditCells() {
 		return nil, errNodePermission()
 	}
@@ -203,10 +203,10 @@ func (s *Backend) uploadAttachment(rs *reqState) (*result, *apiError) {
 	case errors.Is(rerr, errOverCapacity):
 		return nil, errCapacity()
 	case errors.Is(rerr, errNoFilePart):
-		// The real server never answers (§6.9).
+		// The real server never answers (server-behaviour.md §6.9).
 		return nil, unanswered(errParam("Attachment name can't be empty "))
 	case rerr != nil:
-		// The body broke off: the backend call fails (§6.9 quirk).
+		// The body broke off: the backend call fails (server-behaviour.md §6.9 quirk).
 		return nil, &apiError{status: http.StatusCreated, code: 500, msg: "SERVER_ERROR (1)"}
 	}
 	sp = s.st.spaces[spaceID]
@@ -229,7 +229,7 @@ func (s *Backend) uploadAttachment(rs *reqState) (*result, *apiError) {
 	return &result{data: out}, nil
 }
 
-// presignedURL: GET /fusion/v1/datasheets/{datasheetId}/attachments/presignedUrl (§6.10).
+// presignedURL: GET /fusion/v1/datasheets/{datasheetId}/attachments/presignedUrl (server-behaviour.md §6.10).
 func (s *Backend) presignedURL(rs *reqState) (*result, *apiError) {
 	did := rs.params["datasheetId"]
 	ds := s.st.dsts[did]

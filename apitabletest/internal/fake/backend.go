@@ -26,7 +26,7 @@ type Config struct {
 	BodyLimit   int64  // request body cap in bytes
 	AttachCap   int64  // per-space attachment capacity in bytes
 	// Unanswered, when set, is called for a request the real server
-	// never answers (§4.1 case 1: a lone DTO validation failure; §6.9: an
+	// never answers (server-behaviour.md §4.1 case 1: a lone DTO validation failure; server-behaviour.md §6.9: an
 	// upload without a file part), before the fake writes anything.
 	// reason is the fake's tidy answer. It returns true to have the fake
 	// write that answer, false when it dealt with the request itself
@@ -63,7 +63,7 @@ func New(cfg Config) *Backend {
 
 // ReadBody reads the request body up to the configured limit; tooLarge
 // reports a body over it. Multipart uploads are not read: their handler
-// streams them (docs/server-behaviour.md §6.9) and their bytes are not
+// streams them (docs/§6.9) and their bytes are not
 // logged.
 func (s *Backend) ReadBody(r *http.Request) (body []byte, tooLarge bool) {
 	if isMultipart(r) {

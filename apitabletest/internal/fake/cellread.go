@@ -169,7 +169,7 @@ func (s *Backend) lookupValue(ds *datasheet, rec *record, f *field, depth int) a
 	return out
 }
 
-// cellString renders a json read value as cellFormat=string (§8.2).
+// cellString renders a json read value as cellFormat=string (server-behaviour.md §8.2).
 func (s *Backend) cellString(ds *datasheet, f *field, v any) (string, bool) {
 	if f.typ == "Checkbox" {
 		if v == true {

@@ -13,7 +13,7 @@ import (
 func parseFormula(src string) (formula.Expr, error) { return formula.Parse(src) }
 
 // writeCtx validates and converts the cells of one write request (the field
-// pipe of §6.2/§6.3, §8.1, §4.3 messages).
+// pipe of server-behaviour.md §6.2/§6.3, §8.1, §4.3 messages).
 type writeCtx struct {
 	s          *Backend
 	ds         *datasheet
@@ -30,7 +30,7 @@ func (w *writeCtx) convertRecord(keys []string, vals map[string]any, byID bool) 
 	for _, k := range keys {
 		f := w.ds.fieldByKey(k, byID)
 		if f == nil {
-			continue // unknown keys are silently dropped (§0.7)
+			continue // unknown keys are silently dropped (server-behaviour.md §0.7)
 		}
 		v, aerr := w.convertCell(f, vals[k])
 		if aerr != nil {
@@ -329,7 +329,7 @@ func (w *writeCtx) convertLink(f *field, v any) (any, *apiError) {
 		}
 		return nil, errParam(fmt.Sprintf("The linked field specifies a record (%s) that does not exist", strings.Join(missing, sep)))
 	}
-	// Stored as sent (§8.1: room-server passes duplicates on); keep unique
+	// Stored as sent (server-behaviour.md §8.1: room-server passes duplicates on); keep unique
 	// ids for sane two-way sync.
 	_ = ids
 	return stringsToAny(uniq), nil
@@ -391,7 +391,7 @@ func parseDateValue(v any, zone string) (float64, bool) {
 		if x >= 1e10 || x <= -1e10 || x < 0 {
 			return x, true
 		}
-		// Small numbers parse as date strings (§8.1): 2021 is the year.
+		// Small numbers parse as date strings (server-behaviour.md §8.1): 2021 is the year.
 		return parseDateString(strconv.FormatFloat(x, 'f', -1, 64), loc)
 	case string:
 		if n, err := strconv.ParseFloat(x, 64); err == nil && len(x) >= 11 {
@@ -409,7 +409,7 @@ func parseDateString(s string, loc *time.Location) (float64, bool) {
 	withZone := []string{time.RFC3339Nano, "2006-01-02T15:04:05Z07:00", "2006-01-02T15:04Z07:00"}
 	for _, l := range withZone {
 		if t, err := time.Parse(l, s); err == nil {
-			// §8.1: the UTC wall clock is re-read in the zone.
+			// server-behaviour.md §8.1: the UTC wall clock is re-read in the zone.
 			_, off := t.In(loc).Zone()
 			return float64(t.UnixMilli() - int64(off)*1000), true
 		}

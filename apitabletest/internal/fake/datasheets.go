@@ -8,7 +8,7 @@ import (
 var primaryTypes = map[string]bool{"SingleText": true, "Text": true, "Number": true, "DateTime": true, "Formula": true,
 	"URL": true, "Phone": true, "Email": true, "Currency": true, "Percent": true, "AutoNumber": true}
 
-// createDatasheet: POST /fusion/v1/spaces/{spaceId}/datasheets (§6.11).
+// createDatasheet: POST /fusion/v1/spaces/{spaceId}/datasheets (server-behaviour.md §6.11).
 func (s *Backend) createDatasheet(rs *reqState) (*result, *apiError) {
 	body, _ := rs.json.(map[string]any)
 	name, fieldsRaw, aerr := checkCreateDatasheetDTO(body)
@@ -40,7 +40,7 @@ func (s *Backend) createDatasheet(rs *reqState) (*result, *apiError) {
 		return nil, aerr
 	}
 	ds.views = []*view{{id: s.newID("viw", 10), name: "Grid view", typ: "Grid", hidden: map[string]bool{}}}
-	// A new datasheet starts with 3 empty records (§6.11).
+	// A new datasheet starts with 3 empty records (server-behaviour.md §6.11).
 	for i := 0; i < 3; i++ {
 		s.insertRecordLocked(ds, nil, len(ds.order))
 	}

@@ -1,6 +1,6 @@
 package fake
 
-// Embed links (§6.17) exist only on enterprise servers; the open-source
+// Embed links (server-behaviour.md §6.17) exist only on enterprise servers; the open-source
 // server answers these routes with 404. Their shapes come from the official
 // SDKs and their server behaviour is UNCONFIRMED; the fake follows the SDKs'
 // shapes and the tips the spec lists (30 links per node, datasheets only,

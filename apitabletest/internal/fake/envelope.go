@@ -12,13 +12,13 @@ import (
 )
 
 // apiError is an error answer: HTTP status, business code and message
-// (a string, or []string for the DTO array form of §4.1).
+// (a string, or []string for the DTO array form of server-behaviour.md §4.1).
 type apiError struct {
 	status, code int
 	msg          any
 	// unanswered marks an error the real server never answers: the
-	// connection stays open until the client gives up (§4.1 case 1,
-	// §6.9). The fake answers it tidily unless Config.Unanswered says
+	// connection stays open until the client gives up (server-behaviour.md §4.1 case 1,
+	// server-behaviour.md §6.9). The fake answers it tidily unless Config.Unanswered says
 	// otherwise.
 	unanswered bool
 }
@@ -39,12 +39,12 @@ func (e *apiError) messageText() string {
 	return fmt.Sprint(e.msg)
 }
 
-// errParam is the usual HTTP 200 / code 400 answer (§4.3).
+// errParam is the usual HTTP 200 / code 400 answer (server-behaviour.md §4.3).
 func errParam(msg string) *apiError { return &apiError{status: 200, code: 400, msg: msg} }
 
 func errServer(msg any) *apiError { return &apiError{status: 500, code: 500, msg: msg} }
 
-// dtoFailure is one DTO validation failure (§4.1): the tip id sent in the
+// dtoFailure is one DTO validation failure (server-behaviour.md §4.1): the tip id sent in the
 // array form and the English text sent when it is the only failure.
 type dtoFailure struct {
 	id, text string
@@ -53,8 +53,8 @@ type dtoFailure struct {
 
 // dtoError turns the collected DTO failures into the fake's answer: a lone
 // top-level failure gives HTTP 200 / code 400 with the tip text (recommended
-// deviation, §4.1 case 1); anything else HTTP 500 / code 500 with the raw
-// ids as an array (§4.1 case 2).
+// deviation, server-behaviour.md §4.1 case 1); anything else HTTP 500 / code 500 with the raw
+// ids as an array (server-behaviour.md §4.1 case 2).
 func dtoError(fs []dtoFailure) *apiError {
 	if len(fs) == 0 {
 		return nil
@@ -129,7 +129,7 @@ type errorEnvelope struct {
 	Message any  `json:"message"`
 }
 
-// rateEnvelope keeps the key order of the 429 body of §3.
+// rateEnvelope keeps the key order of the 429 body of server-behaviour.md §3.
 type rateEnvelope struct {
 	Code    int    `json:"code"`
 	Success bool   `json:"success"`

@@ -36,7 +36,7 @@ var readOnlyTypes = map[string]bool{
 	"CreatedBy": true, "LastModifiedBy": true, "Button": true,
 }
 
-// fieldJSON renders a field as in GET fields (§7.3, §8.3).
+// fieldJSON renders a field as in GET fields (server-behaviour.md §7.3, §8.3).
 func (s *Backend) fieldJSON(ds *datasheet, f *field, primary bool) map[string]any {
 	out := map[string]any{"id": f.id, "name": f.name, "type": f.typ, "editable": !readOnlyTypes[f.typ]}
 	if primary {
@@ -52,7 +52,7 @@ func (s *Backend) fieldJSON(ds *datasheet, f *field, primary bool) map[string]an
 }
 
 // fieldPropertyJSON is a field's property as list fields answers it
-// (§8); nil for types without one.
+// (server-behaviour.md §8); nil for types without one.
 func (s *Backend) fieldPropertyJSON(ds *datasheet, f *field) map[string]any {
 	switch f.typ {
 	case "SingleText", "Number", "Percent", "Currency":
@@ -184,14 +184,14 @@ func keysOf(m map[string]any) []string {
 	return out
 }
 
-// listFields: GET /fusion/v1/datasheets/{datasheetId}/fields (§6.5).
+// listFields: GET /fusion/v1/datasheets/{datasheetId}/fields (server-behaviour.md §6.5).
 func (s *Backend) listFields(rs *reqState) (*result, *apiError) {
 	ds := s.st.dsts[rs.params["datasheetId"]]
 	if ds == nil {
 		return nil, errDatasheetNotFound()
 	}
 	if aerr := s.readGuard(ds); aerr != nil {
-		return nil, aerr // §6.5
+		return nil, aerr // server-behaviour.md §6.5
 	}
 	var vw *view
 	if vid := rs.r.URL.Query().Get("viewId"); vid != "" {
@@ -209,7 +209,7 @@ func (s *Backend) listFields(rs *reqState) (*result, *apiError) {
 	return &result{data: map[string]any{"fields": out}}, nil
 }
 
-// listViews: GET /fusion/v1/datasheets/{datasheetId}/views (§6.8).
+// listViews: GET /fusion/v1/datasheets/{datasheetId}/views (server-behaviour.md §6.8).
 func (s *Backend) listViews(rs *reqState) (*result, *apiError) {
 	ds := s.st.dsts[rs.params["datasheetId"]]
 	if ds == nil {

@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// fieldRouteDatasheet applies the field guard (§6.6).
+// fieldRouteDatasheet applies the field guard (server-behaviour.md §6.6).
 func (s *Backend) fieldRouteDatasheet(rs *reqState) (*datasheet, *apiError) {
 	ds := s.st.dsts[rs.params["datasheetId"]]
 	if ds == nil {
@@ -21,7 +21,7 @@ func (s *Backend) fieldRouteDatasheet(rs *reqState) (*datasheet, *apiError) {
 	return ds, nil
 }
 
-// createField: POST /fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields (§6.6).
+// createField: POST /fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields (server-behaviour.md §6.6).
 func (s *Backend) createField(rs *reqState) (*result, *apiError) {
 	ds, aerr := s.fieldRouteDatasheet(rs)
 	if aerr != nil {
@@ -49,7 +49,7 @@ func (s *Backend) createField(rs *reqState) (*result, *apiError) {
 		return nil, &apiError{status: 200, code: 211, msg: "Failed to create data"}
 	}
 	if !s.roleLocked(ds.id).canManageFields() {
-		return nil, errOperationDenied() // OT layer (§6.6)
+		return nil, errOperationDenied() // OT layer (server-behaviour.md §6.6)
 	}
 	f, err := s.buildField(ds, name, typ, createTransform(typ, pm), false)
 	if err != nil {
@@ -140,7 +140,7 @@ func jsLen(s string) int {
 	return n
 }
 
-// fieldNameTaken is the server's uniqueness check (§6.6): MySQL
+// fieldNameTaken is the server's uniqueness check (server-behaviour.md §6.6): MySQL
 // JSON_SEARCH, i.e. LIKE semantics, case-sensitive, with "%" and "_" in the
 // new name acting as wildcards.
 func fieldNameTaken(ds *datasheet, name string) bool {
@@ -153,7 +153,7 @@ func fieldNameTaken(ds *datasheet, name string) bool {
 }
 
 // createTransform applies what the server's property transforms do to a
-// validated create-field property before storing it (§8.4): precision
+// validated create-field property before storing it (server-behaviour.md §8.4): precision
 // becomes a number, and date fields drop timeZone and includeTimeZone.
 func createTransform(typ string, pm map[string]any) map[string]any {
 	if pm == nil {
@@ -176,7 +176,7 @@ func createTransform(typ string, pm map[string]any) map[string]any {
 	return out
 }
 
-// deleteField: DELETE /fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields/{fieldId} (§6.7).
+// deleteField: DELETE /fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields/{fieldId} (server-behaviour.md §6.7).
 func (s *Backend) deleteField(rs *reqState) (*result, *apiError) {
 	ds, aerr := s.fieldRouteDatasheet(rs)
 	if aerr != nil {
@@ -201,7 +201,7 @@ func (s *Backend) deleteField(rs *reqState) (*result, *apiError) {
 		return nil, errParam("The primary field can't be deleted")
 	}
 	if !s.roleLocked(ds.id).canManageFields() {
-		return nil, errOperationDenied() // OT layer (§6.7)
+		return nil, errOperationDenied() // OT layer (server-behaviour.md §6.7)
 	}
 	s.removeField(ds, f)
 	if f.typ == "TwoWayLink" {

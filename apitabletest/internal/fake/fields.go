@@ -2,7 +2,7 @@ package fake
 
 import "fmt"
 
-// readOnlyTypes maps computed types to their §4.3 message.
+// readOnlyTypes maps computed types to their server-behaviour.md §4.3 message.
 var readOnlyMessages = map[string]string{
 	"Formula":          "Formula field can't be edited",
 	"MagicLookUp":      "Lookup field can't be edited",

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// propKey is one key of a create-field property schema (§8.4).
+// propKey is one key of a create-field property schema (server-behaviour.md §8.4).
 type propKey struct {
 	name, kind string // kind: string, number, boolean, array, object, any
 	required   bool
@@ -35,7 +35,7 @@ func schemaKeys(groups ...[]propKey) []propKey {
 	return out
 }
 
-// propertySchemas are the open property schemas of §8.4, in key order;
+// propertySchemas are the open property schemas of server-behaviour.md §8.4, in key order;
 // keys not listed are rejected (`"x" is not allowed`), like Joi does.
 var propertySchemas = map[string][]propKey{
 	"SingleText": {{name: "defaultValue", kind: "string"}},
@@ -152,7 +152,7 @@ func isEmojiSlug(s string) bool {
 }
 
 // validateFieldProperty checks a create-field property against the type's
-// schema (§8.4), returning the §4.3 message (Joi's first error) or "".
+// schema (server-behaviour.md §8.4), returning the server-behaviour.md §4.3 message (Joi's first error) or "".
 func (s *Backend) validateFieldProperty(typ string, prop any) string {
 	switch typ {
 	case "Text", "URL", "Email", "Phone", "Attachment", "AutoNumber", "CreatedBy", "WorkDoc", "Cascader":

@@ -121,7 +121,7 @@ func (s *Backend) dispatch(w http.ResponseWriter, r *http.Request, body []byte, 
 	if !strings.HasPrefix(path, "/fusion/") {
 		return nil, errNotFound()
 	}
-	// §1: the gateway answers CORS preflights on /fusion.
+	// server-behaviour.md §1: the gateway answers CORS preflights on /fusion.
 	if r.Method == http.MethodOptions {
 		return &result{status: http.StatusNoContent}, nil
 	}
@@ -131,7 +131,7 @@ func (s *Backend) dispatch(w http.ResponseWriter, r *http.Request, body []byte, 
 		return nil, errNotFound()
 	}
 	rs := &reqState{r: r, body: body, tooLarge: tooLarge, segs: segs, route: rt, params: params}
-	// §2: header check (middleware).
+	// server-behaviour.md §2: header check (middleware).
 	auth := r.Header.Get("Authorization")
 	if !strings.HasPrefix(auth, "Bearer ") {
 		return nil, errUnauthorized()
@@ -140,16 +140,16 @@ func (s *Backend) dispatch(w http.ResponseWriter, r *http.Request, body []byte, 
 	key := limitKey(r.URL.RequestURI())
 	if token != s.cfg.Token && key != "user" && !rt.v2 {
 		// The rate limiter asks the backend for the space QPS, which fails
-		// for an unknown token (§2).
+		// for an unknown token (server-behaviour.md §2).
 		return nil, errUnauthorized()
 	}
-	// §3: rate limit, v1 only.
+	// server-behaviour.md §3: rate limit, v1 only.
 	if !rt.v2 && s.cfg.RatePoints > 0 {
 		if aerr := s.consumePoint(key, token); aerr != nil {
 			return nil, aerr
 		}
 	}
-	// §1: body parser.
+	// server-behaviour.md §1: body parser.
 	if aerr := s.parseBody(rs); aerr != nil {
 		return nil, aerr
 	}
@@ -184,7 +184,7 @@ func (s *Backend) dispatch(w http.ResponseWriter, r *http.Request, body []byte, 
 	return res, aerr
 }
 
-// parseBody mimics fastify 3's body parsing (§1).
+// parseBody mimics fastify 3's body parsing (server-behaviour.md §1).
 func (s *Backend) parseBody(rs *reqState) *apiError {
 	r := rs.r
 	switch r.Method {
@@ -212,7 +212,7 @@ func (s *Backend) parseBody(rs *reqState) *apiError {
 		rs.isJSON = true
 	case mt == "text/plain", mt == "application/x-www-form-urlencoded":
 	case mt == "multipart/form-data":
-		return nil // streamed, no body limit (§6.9)
+		return nil // streamed, no body limit (server-behaviour.md §6.9)
 	default:
 		return &apiError{status: 415, code: 415, msg: "Unsupported Media Type: " + ct}
 	}

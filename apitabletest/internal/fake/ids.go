@@ -3,7 +3,7 @@ package fake
 const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 // newID returns prefix + n alphanumerics derived from a per-server counter
-// (§5 lengths). Deterministic for a given sequence of calls. Callers hold
+// (server-behaviour.md §5 lengths). Deterministic for a given sequence of calls. Callers hold
 // s.mu.
 func (s *Backend) newID(prefix string, n int) string {
 	s.idCounter++

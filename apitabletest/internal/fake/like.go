@@ -7,12 +7,12 @@ import "unicode"
 // likeMatch reports whether s matches the LIKE pattern exactly as given:
 // "%" matches any run of characters, "_" any one character, "\" escapes
 // the next character (MySQL's default ESCAPE), everything else compares
-// exactly (a case-sensitive comparison, as JSON_SEARCH does, §6.6).
+// exactly (a case-sensitive comparison, as JSON_SEARCH does, server-behaviour.md §6.6).
 func likeMatch(pattern, s string) bool {
 	return likeRunes([]rune(pattern), []rune(s))
 }
 
-// nameLike is the v2 node search's match (docs/server-behaviour.md §6.15):
+// nameLike is the v2 node search's match (docs/§6.15):
 // node_name LIKE CONCAT('%', keyword, '%') on a utf8mb4_unicode_ci column
 // (backend-server/application/src/main/resources/mapper/workspace/
 // NodeMapper.xml, selectNodeIdsBySpaceIdAndTypeAndKeyword), so it is case-

@@ -7,7 +7,7 @@ import (
 	"github.com/apitable-go/apitable/internal/formula"
 )
 
-// listRecords: GET /fusion/v1/datasheets/{datasheetId}/records (§6.1).
+// listRecords: GET /fusion/v1/datasheets/{datasheetId}/records (server-behaviour.md §6.1).
 // The steps follow the server: view guard and DTO checks, the read
 // permission of loading the datasheet, the query pipe (sort fields, then
 // fields, then the formula), then rows, filter, sort, cap and page.
@@ -22,7 +22,7 @@ func (s *Backend) listRecords(rs *reqState) (*result, *apiError) {
 		return nil, aerr
 	}
 	if aerr := s.readGuard(ds); aerr != nil {
-		return nil, aerr // §6.5: loading the datasheet checks read permission
+		return nil, aerr // server-behaviour.md §6.5: loading the datasheet checks read permission
 	}
 	if aerr := lq.resolve(ds, q); aerr != nil {
 		return nil, aerr
@@ -148,7 +148,7 @@ func (s *Backend) page(ds *datasheet, lq *listQuery, rows []*record) *result {
 }
 
 // pageResult is the answer's data: past the last page, records is empty,
-// pageSize 0, total unchanged and pageNum echoed (§6.1).
+// pageSize 0, total unchanged and pageNum echoed (server-behaviour.md §6.1).
 func pageResult(lq *listQuery, total int, out []recordOut) *result {
 	return &result{data: map[string]any{"total": total, "pageNum": lq.pageNum, "pageSize": len(out), "records": out}}
 }

@@ -5,7 +5,7 @@ package fake
 
 import "fmt"
 
-// The token user (§2): every request acts as this user.
+// The token user (server-behaviour.md §2): every request acts as this user.
 const (
 	UserID   = "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5"
 	UserName = "apitabletest user"
@@ -32,7 +32,7 @@ type store struct {
 type space struct {
 	id, name string
 	member   bool
-	used     int64 // bytes of stored attachments (capacity, §6.9)
+	used     int64 // bytes of stored attachments (capacity, server-behaviour.md §6.9)
 	units    []*unit
 	root     []string // node ids of the root folder's children
 	rootID   string   // the root folder's node id: parentId of root-level nodes

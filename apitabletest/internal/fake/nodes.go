@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// listSpaces: GET /fusion/v1/spaces (§6.12).
+// listSpaces: GET /fusion/v1/spaces (server-behaviour.md §6.12).
 func (s *Backend) listSpaces(rs *reqState) (*result, *apiError) {
 	out := []any{}
 	for _, id := range s.st.spaceOrder {
@@ -17,7 +17,7 @@ func (s *Backend) listSpaces(rs *reqState) (*result, *apiError) {
 	return &result{data: map[string]any{"spaces": out}}, nil
 }
 
-// nodeJSON is a node object (docs/server-behaviour.md §7.5). icon is
+// nodeJSON is a node object (docs/§7.5). icon is
 // always present, "" when the node has none: the backend serialises a null
 // icon as "" (backend-server/.../workspace/vo/NodeInfo.java and
 // NodeInfoVo.java, @JsonSerialize(nullsUsing = NullStringSerializer.class))
@@ -28,7 +28,7 @@ func (s *Backend) nodeJSON(n *node) map[string]any {
 	return map[string]any{"id": n.id, "name": n.name, "type": n.typ, "icon": n.icon, "isFav": false, "permission": int(n.role)}
 }
 
-// listRootNodes: GET /fusion/v1/spaces/{spaceId}/nodes (§6.13).
+// listRootNodes: GET /fusion/v1/spaces/{spaceId}/nodes (server-behaviour.md §6.13).
 func (s *Backend) listRootNodes(rs *reqState) (*result, *apiError) {
 	sp := s.st.spaces[rs.params["spaceId"]]
 	out := []any{}
@@ -40,7 +40,7 @@ func (s *Backend) listRootNodes(rs *reqState) (*result, *apiError) {
 	return &result{data: map[string]any{"nodes": out}}, nil
 }
 
-// nodeDetail: GET /fusion/v1/nodes/{nodeId} (§6.14).
+// nodeDetail: GET /fusion/v1/nodes/{nodeId} (server-behaviour.md §6.14).
 func (s *Backend) nodeDetail(rs *reqState) (*result, *apiError) {
 	n := s.st.nodes[rs.params["nodeId"]]
 	if n == nil {
@@ -65,7 +65,7 @@ func (s *Backend) nodeDetail(rs *reqState) (*result, *apiError) {
 	return &result{data: out}, nil
 }
 
-// searchNodes: GET /fusion/v2/spaces/{spaceId}/nodes (§6.15). The tip ids
+// searchNodes: GET /fusion/v2/spaces/{spaceId}/nodes (server-behaviour.md §6.15). The tip ids
 // are NodeListQueryRo's (packages/room-server/src/fusion/ros/node.param.ro.ts).
 func (s *Backend) searchNodes(rs *reqState) (*result, *apiError) {
 	q := rs.r.URL.Query()

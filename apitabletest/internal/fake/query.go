@@ -13,7 +13,7 @@ import (
 	"github.com/apitable-go/apitable/internal/formula"
 )
 
-// Query parameters of list records in the encodings of §6.1.
+// Query parameters of list records in the encodings of server-behaviour.md §6.1.
 
 var indexedKey = regexp.MustCompile(`^([A-Za-z]+)\[(\d*)\](?:\[([A-Za-z]+)\])?$`)
 
@@ -69,7 +69,7 @@ type sortReq struct {
 	json    bool
 }
 
-// parseSort reads the sort parameter in its three encodings (§6.1): the
+// parseSort reads the sort parameter in its three encodings (server-behaviour.md §6.1): the
 // bracket forms when any sort[…][…] key is present, else the JSON form.
 func parseSort(q url.Values) ([]sortReq, []dtoFailure, *apiError) {
 	if out := parseBracketSort(q); len(out) > 0 {
@@ -299,7 +299,7 @@ func (lq *listQuery) parseFormat(q url.Values) []dtoFailure {
 }
 
 // pageBounds returns the slice [lo, hi) of n rows that page pageNum of
-// pageSize rows covers (§6.1: rows [(pageNum-1)*pageSize, pageNum*pageSize)),
+// pageSize rows covers (server-behaviour.md §6.1: rows [(pageNum-1)*pageSize, pageNum*pageSize)),
 // without overflowing for any pageNum; pageSize -1 covers every row.
 func pageBounds(pageNum, pageSize, n int) (lo, hi int) {
 	if pageSize <= 0 {

@@ -8,15 +8,15 @@ import (
 	"time"
 )
 
-// Record writes: create, update and delete (§6.2–§6.4).
+// Record writes: create, update and delete (server-behaviour.md §6.2–§6.4).
 
 type writeItem struct {
 	recordID string
 	cells    map[string]any
 }
 
-// parseWriteBody runs the DTO checks and the field pipe of a write (§6.2,
-// §6.3, §9 item 8).
+// parseWriteBody runs the DTO checks and the field pipe of a write (server-behaviour.md §6.2,
+// server-behaviour.md §6.3, §9 item 8).
 func (s *Backend) parseWriteBody(ds *datasheet, body any, update bool) ([]writeItem, bool, *writeCtx, *apiError) {
 	obj, _ := body.(map[string]any)
 	var fails []dtoFailure
@@ -145,7 +145,7 @@ func bodyObject(rs *reqState) map[string]any {
 	return cp
 }
 
-// createRecords: POST /fusion/v1/datasheets/{datasheetId}/records (§6.2).
+// createRecords: POST /fusion/v1/datasheets/{datasheetId}/records (server-behaviour.md §6.2).
 func (s *Backend) createRecords(rs *reqState) (*result, *apiError) {
 	ds := s.st.dsts[rs.params["datasheetId"]]
 	if ds == nil {
@@ -169,10 +169,10 @@ func (s *Backend) createRecords(rs *reqState) (*result, *apiError) {
 		}
 	}
 	if !s.roleLocked(ds.id).canAddRows() {
-		return nil, errOperationDenied() // OT layer (§6.2, §4.2)
+		return nil, errOperationDenied() // OT layer (server-behaviour.md §6.2, §4.2)
 	}
 	w.commitOptions()
-	// Omitted fields get their default value (§6.2).
+	// Omitted fields get their default value (server-behaviour.md §6.2).
 	out := make([]recordOut, 0, len(items))
 	pos := len(ds.order)
 	for _, it := range items {
@@ -220,7 +220,7 @@ func defaultValue(f *field) (any, bool) {
 }
 
 // updateRecords: PATCH/PUT /fusion/v1/datasheets/{datasheetId}/records
-// (§6.3).
+// (server-behaviour.md §6.3).
 func (s *Backend) updateRecords(rs *reqState) (*result, *apiError) {
 	ds := s.st.dsts[rs.params["datasheetId"]]
 	if ds == nil {
@@ -245,7 +245,7 @@ func (s *Backend) updateRecords(rs *reqState) (*result, *apiError) {
 			return nil, errParam(fmt.Sprintf("View (%s) does not exist", vid))
 		}
 	}
-	// Cells the user may not edit are skipped silently (§6.3): a reader's
+	// Cells the user may not edit are skipped silently (server-behaviour.md §6.3): a reader's
 	// PATCH changes nothing and succeeds.
 	editable := s.roleLocked(ds.id).canEditCells()
 	if editable {
@@ -287,7 +287,7 @@ func (s *Backend) updateRecords(rs *reqState) (*result, *apiError) {
 	return &result{data: map[string]any{"records": out}}, nil
 }
 
-// deleteRecords: DELETE /fusion/v1/datasheets/{datasheetId}/records (§6.4).
+// deleteRecords: DELETE /fusion/v1/datasheets/{datasheetId}/records (server-behaviour.md §6.4).
 func (s *Backend) deleteRecords(rs *reqState) (*result, *apiError) {
 	ds := s.st.dsts[rs.params["datasheetId"]]
 	if ds == nil {
@@ -323,7 +323,7 @@ func (s *Backend) deleteRecords(rs *reqState) (*result, *apiError) {
 		}
 	}
 	if !s.roleLocked(ds.id).canDeleteRows() {
-		return nil, errOperationDenied() // OT layer (§6.4, §4.2)
+		return nil, errOperationDenied() // OT layer (server-behaviour.md §6.4, §4.2)
 	}
 	now := time.Now().UnixMilli()
 	for _, id := range uniq {

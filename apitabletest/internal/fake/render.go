@@ -47,8 +47,8 @@ type recordOut struct {
 	Fields    orderedFields `json:"fields"`
 }
 
-// renderRecord renders rec with the given columns (§7.1); empty cells are
-// omitted (an unchecked checkbox is "0" with cellFormat=string, §8.2).
+// renderRecord renders rec with the given columns (server-behaviour.md §7.1); empty cells are
+// omitted (an unchecked checkbox is "0" with cellFormat=string, server-behaviour.md §8.2).
 func (s *Backend) renderRecord(ds *datasheet, rec *record, cols []*field, byID, asString, timestamps bool) recordOut {
 	out := recordOut{RecordID: rec.id, Fields: orderedFields{vals: map[string]any{}}}
 	if timestamps {

@@ -86,7 +86,7 @@ func (s *Backend) AddSpace(name string) string {
 }
 
 // AddForeignSpace adds a space the token user is not a member of (requests
-// to it answer 403, §2).
+// to it answer 403, server-behaviour.md §2).
 func (s *Backend) AddForeignSpace(name string) string {
 	id := s.AddSpace(name)
 	s.mu.Lock()

@@ -133,7 +133,7 @@ func TestCloseOverdueErrors(t *testing.T) {
 	t.Run("read-only token changes nothing", func(t *testing.T) {
 		t.Parallel()
 		// The real server answers a reader's update with success and
-		// changes nothing (§0.14 of the API notes); so does the fake.
+		// changes nothing (server-behaviour.md §0.14 of the API notes); so does the fake.
 		// Only reading back tells.
 		srv, ds, svc := setup(t)
 		srv.SetPermission(ds.ID, apitabletest.RoleReader)
