@@ -56,7 +56,11 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
+	err := run(os.Args[1:], os.Stdout)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		// -h: the flag package printed the usage; asking for it is not an error.
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "apitable-fake:", err)
 		os.Exit(1)
 	}
