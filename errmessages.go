@@ -1,6 +1,9 @@
 package apitable
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // The server answers most parameter errors with business code 400 and a
 // message only (docs/§4.3). messageSentinel tells the
@@ -26,6 +29,11 @@ type tipTexts struct {
 // messageTable returns the table. It is a function so that the table is not
 // mutable package state; it is only read on error paths.
 func messageTable() []tipTexts {
+	return slices.Concat(recordMessages(), fieldListMessages(), fieldWriteMessages(), viewMessages(), unitMessages())
+}
+
+// recordMessages are the tips for a record that does not exist.
+func recordMessages() []tipTexts {
 	return []tipTexts{
 		{ErrRecordNotFound, []string{
 			// api_param_record_not_exists
@@ -41,6 +49,12 @@ func messageTable() []tipTexts {
 			"Записи, указанные recordid, не существуют",
 			"السجل المحدد من قبل recordid غير موجود",
 		}},
+	}
+}
+
+// fieldListMessages are the tips for unknown fields in a read (fields, sort).
+func fieldListMessages() []tipTexts {
+	return []tipTexts{
 		{ErrFieldNotFound, []string{
 			// api_query_params_invalid_fields
 			"Invalid fields",
@@ -78,6 +92,14 @@ func messageTable() []tipTexts {
 			"필드 매개 변수 값의 형식 오류",
 			"Ошибка форматирования значений параметров поля",
 			"خطأ في تنسيق القيم المعلمة الميدانية",
+		}},
+	}
+}
+
+// fieldWriteMessages are the tips for unknown fields in writes, lookups and field deletes.
+func fieldWriteMessages() []tipTexts {
+	return []tipTexts{
+		{ErrFieldNotFound, []string{
 			// api_params_lookup_related_link_field_not_exists
 			"The link field ID \"{fieldId}\" associated with the lookup field does not exist.",
 			"与查找字段关联的链接字段ID“{fieldId}”不存在。",
@@ -138,6 +160,12 @@ func messageTable() []tipTexts {
 			"fieldId \"{value}\" не существует",
 			"لا توجد خاصية ' { قيمة } '",
 		}},
+	}
+}
+
+// viewMessages are the tips for an unknown view.
+func viewMessages() []tipTexts {
+	return []tipTexts{
 		{ErrViewNotFound, []string{
 			// api_param_view_not_exists
 			"The specified view does not exist",
@@ -164,6 +192,12 @@ func messageTable() []tipTexts {
 			"Вид (Ser viewId) Не существует",
 			"عرض ( viewid ) غير موجود",
 		}},
+	}
+}
+
+// unitMessages are the tips for an unknown unit (member, team).
+func unitMessages() []tipTexts {
+	return []tipTexts{
 		{ErrUnitNotFound, []string{
 			// api_param_unit_not_exists
 			"The unit specified by the unit ID does not exist",

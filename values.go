@@ -121,69 +121,6 @@ type WorkDoc struct {
 	Title      string `json:"title,omitempty"`
 }
 
-// MemberRef is a reference to a member or team for writing a Member cell.
-// Build it with MemberByID, MemberByUnitID or MemberByName and put a
-// MemberRef or []MemberRef into Fields. The zero MemberRef is invalid.
-type MemberRef struct {
-	id, unitID, name, typ string
-}
-
-// MemberByID refers to a unit by its id (Member.ID as read).
-func MemberByID(id string) MemberRef { return MemberRef{id: id} }
-
-// MemberByUnitID refers to a member by its original unit id (Member.UnitID
-// as read). The server resolves this form for members only, not teams.
-func MemberByUnitID(unitID string) MemberRef { return MemberRef{unitID: unitID} }
-
-// MemberByName refers to a unit by its exact name; typ is "Member" or
-// "Team". Other types and an empty name are rejected when the write is
-// encoded.
-func MemberByName(name, typ string) MemberRef { return MemberRef{name: name, typ: typ} }
-
-// MarshalJSON encodes the reference as the API's write form: {"id"},
-// {"unitId"} or {"name","type"}. It fails for an invalid reference.
-func (r MemberRef) MarshalJSON() ([]byte, error) {
-	w, err := r.wire()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(w)
-}
-
-// String returns a short description for logs and test failures.
-func (r MemberRef) String() string {
-	switch {
-	case r.id != "":
-		return "MemberByID(" + strconv.Quote(r.id) + ")"
-	case r.unitID != "":
-		return "MemberByUnitID(" + strconv.Quote(r.unitID) + ")"
-	}
-	return "MemberByName(" + strconv.Quote(r.name) + ", " + strconv.Quote(r.typ) + ")"
-}
-
-type memberWire struct {
-	ID     string `json:"id,omitempty"`
-	UnitID string `json:"unitId,omitempty"`
-	Name   string `json:"name,omitempty"`
-	Type   string `json:"type,omitempty"`
-}
-
-func (r MemberRef) wire() (memberWire, error) {
-	switch {
-	case r.id != "":
-		return memberWire{ID: r.id}, nil
-	case r.unitID != "":
-		return memberWire{UnitID: r.unitID}, nil
-	case r.name == "" && r.typ == "":
-		return memberWire{}, &ValidationError{Reason: "empty member reference (use MemberByID, MemberByUnitID or MemberByName)"}
-	case r.name == "":
-		return memberWire{}, &ValidationError{Reason: "member name is empty"}
-	case r.typ != "Member" && r.typ != "Team":
-		return memberWire{}, invalid("", "member type %q is neither Member nor Team", r.typ)
-	}
-	return memberWire{Name: r.name, Type: r.typ}, nil
-}
-
 // ---------------------------------------------------------------------------
 // Read side
 
