@@ -53,7 +53,33 @@ func run() error {
 			"Options": []string{fmt.Sprintf("batch-%c", 'A'+i%3)},
 		}
 	}
+	created, err := createOnce(ctx, client, datasheetID, rows)
+	if err != nil {
+		return err
+	}
+	ids := make(map[string]bool, n)
+	for _, rec := range created {
+		ids[rec.ID] = true
+	}
+	if err := upsert(ctx, client, datasheetID, ids); err != nil {
+		return err
+	}
 
+	// 5. Clean up: delete everything this program wrote (10 ids per request).
+	all := make([]string, 0, len(ids))
+	for id := range ids {
+		all = append(all, id)
+	}
+	if err := client.Records.Delete(ctx, datasheetID, all); err != nil {
+		return fmt.Errorf("delete: %w", err)
+	}
+	fmt.Printf("deleted the %d records written\n", len(all))
+	return nil
+}
+
+// createOnce creates rows exactly once and re-sends the chunks that
+// definitely failed.
+func createOnce(ctx context.Context, client *apitable.Client, datasheetID string, rows []apitable.Fields) ([]apitable.Record, error) {
 	// 2. Create, exactly once. The client sends 10 records per request,
 	// several in flight within the rate budget. KeyFields lets it resolve a
 	// chunk whose answer was lost: it looks the keys up and re-sends only the
@@ -79,14 +105,14 @@ func run() error {
 		}
 		again, err := client.Records.Create(ctx, datasheetID, retry, params)
 		if err != nil {
-			return fmt.Errorf("re-sending %d records: %w", len(retry), err)
+			return nil, fmt.Errorf("re-sending %d records: %w", len(retry), err)
 		}
 		for i, idx := range failed {
 			created[idx] = again[i]
 		}
 		fmt.Printf("re-sent %d records: now %d of %d created\n", len(retry), count(created), n)
 	case err != nil:
-		return fmt.Errorf("create: %w", err)
+		return nil, fmt.Errorf("create: %w", err)
 	}
 	// No duplicates, even though a connection dropped after a create.
 	page, err := client.Records.List(ctx, datasheetID, &apitable.ListRecordsParams{
@@ -94,15 +120,15 @@ func run() error {
 		FilterByFormula: formula.Find(formula.String("Item "), formula.Field("Title")).Eq(formula.Int(1)).String(),
 	})
 	if err != nil {
-		return fmt.Errorf("count: %w", err)
+		return nil, fmt.Errorf("count: %w", err)
 	}
 	fmt.Printf("the datasheet holds %d items\n", page.Total)
+	return created, nil
+}
 
-	ids := make(map[string]bool, n)
-	for _, rec := range created {
-		ids[rec.ID] = true
-	}
-
+// upsert changes the batch of the first 20 items and adds 5 new ones,
+// adding the new records' ids to ids.
+func upsert(ctx context.Context, client *apitable.Client, datasheetID string, ids map[string]bool) error {
 	// 4. Upsert by Title: the first 20 items change batch, 5 new ones come.
 	var changes []apitable.Fields
 	for _, i := range append(seq(1, 20), seq(n+1, n+5)...) {
@@ -112,6 +138,7 @@ func run() error {
 		})
 	}
 	upserted, err := client.Records.Upsert(ctx, datasheetID, changes, []string{"Title"}, nil)
+	var be *apitable.BatchError
 	if errors.As(err, &be) {
 		report(be)
 	}
@@ -127,16 +154,6 @@ func run() error {
 		}
 	}
 	fmt.Printf("upsert: %d updated, %d created\n", updated, len(upserted)-updated)
-
-	// Clean up: delete everything this program wrote (10 ids per request).
-	all := make([]string, 0, len(ids))
-	for id := range ids {
-		all = append(all, id)
-	}
-	if err := client.Records.Delete(ctx, datasheetID, all); err != nil {
-		return fmt.Errorf("delete: %w", err)
-	}
-	fmt.Printf("deleted the %d records written\n", len(all))
 	return nil
 }
 
