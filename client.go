@@ -390,7 +390,7 @@ func New(token string, opts ...Option) (*Client, error) {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
 	if c.limiter == nil {
-		c.limiter = NewLimiter(cfg.rate*paceFactor, 1)
+		c.limiter = newClientLimiter(cfg.rate, cfg.rateWindow)
 	}
 	hc := c.httpClient(cfg)
 	c.retrier = c.newRetrier(hc)

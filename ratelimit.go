@@ -5,6 +5,7 @@ import (
 	"crypto/sha1" //nolint:gosec // the server keys its rate limiter by sha1(token); not used for security
 	"encoding/hex"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -21,15 +22,22 @@ import (
 // Keys are built like the server's (docs/§3): "<limitKey>:<sha1(token) in hex>",
 // where limitKey is the datasheet id of the route, else its space id, else
 // "user". The token itself never appears in a key.
+//
+// A Limiter may also implement ThrottleHandler (or Pauser) to react to 429
+// answers, RoundTripObserver to learn from answered requests and
+// ArrivalPacer to pace arrivals once a request has its connection; the
+// in-process limiter implements them all (see ratelimit_learn.go's notes
+// and the README's rate-limit section).
 type Limiter interface {
 	// Wait blocks until a request for key may be sent or ctx is done.
 	Wait(ctx context.Context, key string) error
 }
 
 // Pauser is implemented by limiters that can hold a key back: after the
-// server answered 429 for a key, the client calls Pause(key, one window)
-// so that concurrent callers slow down together. A Limiter without it only
-// relies on the retry backoff.
+// server answered 429 for a key, the client calls Pause(key, one second)
+// so that concurrent callers slow down together, unless the limiter is a
+// ThrottleHandler (which then decides the pause). A Limiter with neither
+// only relies on the retry backoff.
 type Pauser interface {
 	Pause(ctx context.Context, key string, d time.Duration)
 }
@@ -82,9 +90,51 @@ func NewLimiter(perSecond float64, burst int) *LocalLimiter {
 	return &LocalLimiter{
 		limit:   rate.Limit(perSecond),
 		burst:   burst,
+		points:  pointsPerSecond(perSecond),
+		window:  time.Second,
 		buckets: make(map[string]*bucket),
 		sweepAt: minSweep,
 	}
+}
+
+// pointsPerSecond is the server's points per one-second window that a
+// pace of perSecond (at 98%) stands for; 1 for an unlimited pace.
+func pointsPerSecond(perSecond float64) int {
+	if math.IsInf(perSecond, 1) || perSecond > math.MaxInt32 {
+		return 1
+	}
+	return max(1, int(math.Round(perSecond/paceFactor)))
+}
+
+// NewWindowLimiter returns the in-process Limiter for a server that allows
+// points requests per fixed window (the hosted server: 5 per second, which
+// is what NewLimiter(DefaultRateLimit*0.98, 1) assumes). It paces at 98%
+// of points/window with burst 1 and learns like NewLimiter's (see
+// ThrottleHandler and RoundTripObserver). Use it for a self-hosted server
+// configured with another window, or for time-scaled tests.
+func NewWindowLimiter(points int, window time.Duration) *LocalLimiter {
+	points = max(1, points)
+	if window <= 0 {
+		window = time.Second
+	}
+	l := NewLimiter(float64(points)/window.Seconds()*paceFactor, 1)
+	l.points, l.window = points, window
+	return l
+}
+
+// newClientLimiter is New's limiter: perSecond at 98%, burst 1, for a
+// server whose windows last window (WithRateWindow). An infinite rate
+// (math.Inf(1): no pacing, as apitabletest's clients use) stays unpaced
+// whatever the limiter learns from round trips.
+func newClientLimiter(perSecond float64, window time.Duration) *LocalLimiter {
+	l := NewLimiter(perSecond*paceFactor, 1)
+	if window > 0 {
+		l.window = window
+		if !math.IsInf(perSecond, 1) {
+			l.points = max(1, int(math.Round(perSecond*window.Seconds())))
+		}
+	}
+	return l
 }
 
 const minSweep = 1024
@@ -93,12 +143,15 @@ const minSweep = 1024
 type LocalLimiter struct {
 	limit   rate.Limit
 	burst   int
+	points  int           // the server's points per window
+	window  time.Duration // the server's window
 	mu      sync.Mutex
 	buckets map[string]*bucket
 	sweepAt int // sweep when the map reaches this size
 }
 
 type bucket struct {
+	learned     // guarded by LocalLimiter.mu (ratelimit_learn.go)
 	lim         *rate.Limiter
 	pausedUntil time.Time // guarded by LocalLimiter.mu
 	waiters     int       // guarded by LocalLimiter.mu
@@ -120,7 +173,7 @@ func (l *LocalLimiter) get(key string, now time.Time) *bucket {
 // only when the map doubled keeps the cost amortised O(1) per key.
 func (l *LocalLimiter) sweep(now time.Time) {
 	for k, b := range l.buckets {
-		if b.waiters == 0 && !now.Before(b.pausedUntil) && b.lim.TokensAt(now) >= float64(l.burst) {
+		if b.waiters == 0 && b.fresh() && !now.Before(b.pausedUntil) && b.lim.TokensAt(now) >= float64(l.burst) {
 			delete(l.buckets, k)
 		}
 	}

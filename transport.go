@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -43,7 +44,12 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	actx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	var wrote atomic.Bool
+	conn := connTrace{ctx: actx, key: st.key}
+	if p, ok := t.client.limiter.(ArrivalPacer); ok && st.key != "" {
+		conn.pacer = p
+	}
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+		GotConn: conn.gotConn,
 		WroteRequest: func(info httptrace.WroteRequestInfo) {
 			if info.Err == nil {
 				wrote.Store(true)
@@ -58,10 +64,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 		return nil, err
 	}
-	if resp.StatusCode == http.StatusTooManyRequests && st.key != "" {
-		if p, ok := t.client.limiter.(Pauser); ok {
-			p.Pause(ctx, st.key, t.client.throttlePause)
-		}
+	if o, ok := t.client.limiter.(RoundTripObserver); ok && st.key != "" {
+		o.Observe(st.key, conn.since(), conn.reused())
 	}
 	limit := t.client.maxResponse
 	if resp.StatusCode >= 400 {
@@ -69,6 +73,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	body, err := readBody(resp, limit)
 	_ = resp.Body.Close()
+	if resp.StatusCode == http.StatusTooManyRequests && st.key != "" {
+		t.throttled(ctx, st, body)
+	}
 	t.client.logger.LogAttrs(ctx, slog.LevelDebug, "apitable attempt",
 		slog.String("method", st.decl.method), slog.String("path", st.decl.path),
 		slog.Int("status", resp.StatusCode), slog.Int("attempt", st.attempts),
@@ -79,6 +86,61 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	resp.Body = body
 	return resp, nil
+}
+
+// throttled tells the limiter about a 429: a ThrottleHandler gets the
+// rate the message states (and a lower one adopted is logged at warn), a
+// Pauser is paused for one window.
+func (t *attemptTransport) throttled(ctx context.Context, st *callState, body *bufferedBody) {
+	switch l := t.client.limiter.(type) {
+	case ThrottleHandler:
+		stated := 0.0
+		if env, err := envelope.Decode(body.data); err == nil {
+			stated = statedRate(env.Message())
+		}
+		if l.Throttled(ctx, st.key, stated) {
+			t.client.logger.LogAttrs(ctx, slog.LevelWarn, "apitable rate limit lowered to the server's stated budget",
+				slog.String("path", st.decl.path), slog.Float64("requestsPerSecond", stated))
+		}
+	case Pauser:
+		l.Pause(ctx, st.key, t.client.throttlePause)
+	}
+}
+
+// connTrace notes when and how an attempt got its connection, and lets an
+// ArrivalPacer hold the request before it is written.
+type connTrace struct {
+	ctx   context.Context //nolint:containedctx // the attempt's, for the pacer's hold inside the trace hook
+	key   string
+	pacer ArrivalPacer
+	mu    sync.Mutex
+	at    time.Time
+	info  httptrace.GotConnInfo
+}
+
+func (c *connTrace) gotConn(info httptrace.GotConnInfo) {
+	if c.pacer != nil {
+		_ = c.pacer.Sending(c.ctx, c.key, !info.Reused) // a done ctx fails the write
+	}
+	c.mu.Lock()
+	c.at, c.info = time.Now(), info
+	c.mu.Unlock()
+}
+
+// since is the time since the connection was got (0 when never).
+func (c *connTrace) since() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.at.IsZero() {
+		return 0
+	}
+	return time.Since(c.at)
+}
+
+func (c *connTrace) reused() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.info.Reused
 }
 
 // admit waits the backoff checkRetry chose, then for the rate limiter,

@@ -26,16 +26,16 @@ type dropSignal struct{ dropped bool }
 // API.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	start := time.Now()
 	var f *Fault
 	if pf, ok := ctx.Value(faultCtxKey).(*preFault); ok {
 		f = pf.f
 	} else {
 		f = s.takeFault(r.Method, r.URL.Path)
 	}
-	if err := sleepCtx(ctx, s.cfg.latency); err != nil {
+	if err := sleepCtx(ctx, s.net.delay(ctx)); err != nil {
 		return
 	}
+	start := time.Now() // the (emulated) arrival
 	body, tooLarge := s.api.ReadBody(r)
 	entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body, Time: start}
 	if f != nil {

@@ -104,9 +104,10 @@ type config struct {
 	latency   time.Duration
 	seed      uint64
 	seeded    bool
-	hangs     bool         // WithServerHangs
-	logger    *slog.Logger // WithLogger
-	spaceName string       // WithDefaultSpaceName
+	hangs     bool           // WithServerHangs
+	logger    *slog.Logger   // WithLogger
+	spaceName string         // WithDefaultSpaceName
+	network   NetworkProfile // WithNetwork's jitter and connection setup
 }
 
 func defaultConfig() config {
@@ -199,6 +200,7 @@ type Server struct {
 	log    []Request
 	faults []*faultState
 	rng    *rand.Rand // fault draws
+	net    *netem     // the emulated network (network.go)
 
 	srvOnce sync.Once
 	srv     *httptest.Server
@@ -227,6 +229,7 @@ func New(opts ...ServerOption) *Server {
 	cfg.Unanswered = s.unanswered
 	cfg.Notice = s.notice
 	s.api = fake.New(cfg.Config)
+	s.net = newNetem(cfg.network, cfg.latency, seed)
 	s.apiHandle = s.api.Handle
 	s.handler = s.recoverPanics(http.HandlerFunc(s.serveHTTP))
 	s.defSpace = s.AddSpace(cmp.Or(cfg.spaceName, "apitabletest space"))
@@ -253,7 +256,10 @@ func (s *Server) URL() string {
 		if closed {
 			return
 		}
-		s.srv = httptest.NewServer(s.handler)
+		srv := httptest.NewUnstartedServer(s.handler)
+		srv.Config.ConnContext = connContext // marks new connections (network.go)
+		srv.Start()
+		s.srv = srv
 	})
 	if s.srv == nil {
 		return ""

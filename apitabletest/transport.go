@@ -68,8 +68,9 @@ func (t memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if trace != nil && trace.GetConn != nil {
 		trace.GetConn(req.URL.Host)
 	}
+	ctx, reused := t.s.net.acquire(ctx) // the emulated pool (network.go)
 	if trace != nil && trace.GotConn != nil {
-		trace.GotConn(httptrace.GotConnInfo{Conn: memConn{}})
+		trace.GotConn(httptrace.GotConnInfo{Conn: memConn{}, Reused: reused})
 	}
 	f := t.s.takeFault(req.Method, req.URL.Path)
 	if f != nil && f.Drop == DropBeforeHandling {
@@ -112,6 +113,7 @@ func (t memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// The handler gave up (ctx done while waiting) without answering.
 		return nil, fmt.Errorf("apitabletest: no response: %w", io.ErrUnexpectedEOF)
 	}
+	t.s.net.release()
 	body := rec.body.Bytes()
 	resp := &http.Response{
 		Status:        strconv.Itoa(rec.status) + " " + http.StatusText(rec.status),

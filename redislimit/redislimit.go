@@ -78,8 +78,11 @@ type Limiter struct {
 }
 
 var (
-	_ apitable.Limiter = (*Limiter)(nil)
-	_ apitable.Pauser  = (*Limiter)(nil)
+	_ apitable.Limiter           = (*Limiter)(nil)
+	_ apitable.Pauser            = (*Limiter)(nil)
+	_ apitable.ThrottleHandler   = (*Limiter)(nil)
+	_ apitable.ArrivalPacer      = (*Limiter)(nil)
+	_ apitable.RoundTripObserver = (*Limiter)(nil)
 )
 
 type config struct {
@@ -184,9 +187,10 @@ func (l *Limiter) Fallbacks() uint64 {
 	return l.fallbacks
 }
 
-// script keeps two fields in the hash KEYS[1], in µs of the Redis server's
-// clock: n, when the next request may be sent, and p, when the pause after a
-// 429 ends. It touches that one key only, so it runs on Redis Cluster, and
+// script keeps fields in the hash KEYS[1], in µs of the Redis server's
+// clock: n, when the next request may be sent, p, when the pause after a
+// 429 ends, and i, a learned interval (a lower budget a 429 stated), kept
+// until e. It touches that one key only, so it runs on Redis Cluster, and
 // it sets the key to expire when both times have passed: an expired key and
 // an old one behave alike, so idle keys cost nothing.
 //
@@ -196,6 +200,10 @@ func (l *Limiter) Fallbacks() uint64 {
 //   - "check": returns {p - now or 0, 0}: how long the key is still paused.
 //   - "pause" (ARGV[2] = duration): p = max(p, now + duration).
 //     Returns {0, 0}.
+//   - "learn" (ARGV[2] = pause, ARGV[3] = learned interval or 0, ARGV[4]
+//     = how long to keep it): pause, and raise i, the key's learned
+//     interval, which "reserve" uses when it is longer than its own, until
+//     e. Returns {i, 0}.
 //   - "cancel" (ARGV[2] = interval, ARGV[3] = slot): give back a slot
 //     reserved by a caller that stopped waiting, if nobody reserved after
 //     it. Returns {0, 0}.
@@ -206,9 +214,12 @@ var script = redis.NewScript(`
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local v = redis.call('HMGET', KEYS[1], 'n', 'p')
+local v = redis.call('HMGET', KEYS[1], 'n', 'p', 'i', 'e')
 local n = tonumber(v[1]) or 0
 local p = tonumber(v[2]) or 0
+local i = tonumber(v[3]) or 0
+local e = tonumber(v[4]) or 0
+if e <= now then i = 0 end
 local mode = ARGV[1]
 local ret = {0, 0}
 if mode == 'check' then
@@ -216,23 +227,31 @@ if mode == 'check' then
   return ret
 elseif mode == 'reserve' then
   local slot = math.max(now, n, p)
-  n = slot + tonumber(ARGV[2])
+  n = slot + math.max(tonumber(ARGV[2]), i)
   ret = {slot - now, slot}
 elseif mode == 'pause' then
   p = math.max(p, now + tonumber(ARGV[2]))
+elseif mode == 'learn' then
+  p = math.max(p, now + tonumber(ARGV[2]))
+  local li = tonumber(ARGV[3])
+  if li > i then i = li end
+  if i > 0 then e = now + tonumber(ARGV[4]) end
+  ret = {i, 0}
 elseif mode == 'cancel' then
   local slot = tonumber(ARGV[3])
-  if n ~= slot + tonumber(ARGV[2]) then return ret end
+  if n ~= slot + math.max(tonumber(ARGV[2]), i) then return ret end
   n = slot
 else
   return redis.error_reply('redislimit: unknown mode')
 end
-local last = math.max(n, p)
+if i == 0 then e = 0 end
+local last = math.max(n, p, e)
 if last <= now then
   redis.call('DEL', KEYS[1])
   return ret
 end
-redis.call('HSET', KEYS[1], 'n', string.format('%.0f', n), 'p', string.format('%.0f', p))
+redis.call('HSET', KEYS[1], 'n', string.format('%.0f', n), 'p', string.format('%.0f', p),
+  'i', string.format('%.0f', i), 'e', string.format('%.0f', e))
 redis.call('PEXPIRE', KEYS[1], math.ceil((last - now) / 1000) + 1)
 return ret
 `)

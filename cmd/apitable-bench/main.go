@@ -13,7 +13,17 @@
 //
 //	go run ./cmd/apitable-bench [-n 1000] [-read 20000] [-rate 50]
 //	    [-latencies 0.5,1.5,3] [-heap-small 5000] [-heap-large 50000]
-//	    [-decode-time 1s] [-json]
+//	    [-decode-time 1s] [-jitter 0.125] [-conn-setup 1] [-datasheets 8]
+//	    [-long-n 20000] [-long-read 200000]
+//	    [-sections rate,network,heap,decode] [-json]
+//
+// The "network" section runs the operations again over an emulated real
+// network (apitabletest.WithNetwork: ±jitter on every arrival, a
+// connection-setup round trip on every new connection) against a fake
+// whose window is time-scaled too (5 points per 5/rate seconds), cold
+// (fresh client and pool) and warm, reports the server's 429s per 500
+// requests, writes 8 datasheets at once, and runs the long create and All
+// next to one request at a time.
 //
 // It prints a markdown table (or, with -json, one JSON document) and exits
 // 0; missed targets are reported, not fatal.
@@ -29,6 +39,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,10 +75,18 @@ type options struct {
 	HeapSmall  int       `json:"heapSmall"`
 	HeapLarge  int       `json:"heapLarge"`
 	DecodeTime string    `json:"decodeTime"`
+	Jitter     float64   `json:"jitter"`    // ± arrival jitter, multiple of the interval
+	ConnSetup  float64   `json:"connSetup"` // connection setup, multiple of the latency
+	Sheets     int       `json:"datasheets"`
+	LongN      int       `json:"longN"`
+	LongRead   int       `json:"longRead"`
+	Sections   []string  `json:"sections"`
 	decodeTime time.Duration
 	json       bool
 	cpuProfile string
 }
+
+func (o options) runs(section string) bool { return slices.Contains(o.Sections, section) }
 
 func (o options) interval() time.Duration { return time.Second / time.Duration(o.Rate) }
 
@@ -79,6 +98,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("apitable-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Float64Var(&o.Jitter, "jitter", 0.125, "real network: ± arrival jitter, as a multiple of the interval (0.125 = ±25 ms at the real server's pace)")
+	fs.Float64Var(&o.ConnSetup, "conn-setup", 1, "real network: connection setup of a new connection, as a multiple of the latency (1 = one round trip)")
+	fs.IntVar(&o.Sheets, "datasheets", 8, "real network: datasheets written at once by one client (≤ 1: skip)")
+	fs.IntVar(&o.LongN, "long-n", 20000, "real network: records of the long create (0: skip the long runs)")
+	fs.IntVar(&o.LongRead, "long-read", 200000, "real network: records of the long All (0: skip the long runs)")
+	sections := fs.String("sections", "rate,network,heap,decode", "sections to run")
 	fs.IntVar(&o.N, "n", 1000, "records written by each bulk create, update and delete")
 	fs.IntVar(&o.Read, "read", 20000, "records read by each All")
 	fs.IntVar(&o.Rate, "rate", 50, "requests per second allowed by the fake and the client (the server's 5, time-scaled)")
@@ -112,6 +137,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.Latencies = append(o.Latencies, f)
 	}
 	o.DecodeTime = o.decodeTime.String()
+	o.Sections = strings.Split(*sections, ",")
+	if o.Jitter < 0 || o.ConnSetup < 0 || o.LongN < 0 || o.LongRead < 0 {
+		return o, errors.New("-jitter, -conn-setup, -long-n and -long-read must not be negative")
+	}
 	return o, nil
 }
 
@@ -153,6 +182,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	for _, mult := range o.Latencies {
 		lat := o.latency(mult)
+		if !o.runs("rate") {
+			break
+		}
 		for _, op := range operations(o) {
 			for _, naive := range []bool{false, true} {
 				r, err := measureOp(ctx, o, lat, mult, op, naive)
@@ -166,15 +198,38 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	progress("heap: All over %d and %d records", o.HeapSmall, o.HeapLarge)
-	if rep.Heap, err = measureHeap(ctx, o); err != nil {
-		_, _ = fmt.Fprintln(stderr, "apitable-bench:", err)
-		return 1
+	for _, nc := range netCases(o) {
+		if !o.runs("network") {
+			break
+		}
+		r, err := measureNet(ctx, o, nc)
+		if err != nil {
+			_, _ = fmt.Fprintln(stderr, "apitable-bench:", err)
+			return 1
+		}
+		progress("%s", r)
+		rep.Net = append(rep.Net, r)
 	}
-	progress("decode: %d-record page", decodeRecs)
-	if rep.Decode, err = measureDecode(ctx, o); err != nil {
-		_, _ = fmt.Fprintln(stderr, "apitable-bench:", err)
-		return 1
+	if o.runs("network") {
+		progress("long All heap, client only: %d vs %d records", o.Read, o.LongRead)
+		if rep.LongHeap, err = longHeap(ctx, o); err != nil {
+			_, _ = fmt.Fprintln(stderr, "apitable-bench:", err)
+			return 1
+		}
+	}
+	if o.runs("heap") {
+		progress("heap: All over %d and %d records", o.HeapSmall, o.HeapLarge)
+		if rep.Heap, err = measureHeap(ctx, o); err != nil {
+			_, _ = fmt.Fprintln(stderr, "apitable-bench:", err)
+			return 1
+		}
+	}
+	if o.runs("decode") {
+		progress("decode: %d-record page", decodeRecs)
+		if rep.Decode, err = measureDecode(ctx, o); err != nil {
+			_, _ = fmt.Fprintln(stderr, "apitable-bench:", err)
+			return 1
+		}
 	}
 	rep.loadAvg()
 	rep.evaluate()

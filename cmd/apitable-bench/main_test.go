@@ -12,7 +12,8 @@ import (
 // tiny runs the whole benchmark in well under a few seconds: few records,
 // a fast clock (rate 500/s, interval 2 ms) and one latency.
 var tiny = []string{"-n", "25", "-read", "1500", "-rate", "500", "-latencies", "0.5,2",
-	"-heap-small", "300", "-heap-large", "2500", "-decode-time", "5ms"}
+	"-heap-small", "300", "-heap-large", "2500", "-decode-time", "5ms",
+	"-datasheets", "2", "-long-n", "50", "-long-read", "2500"}
 
 func TestMarkdown(t *testing.T) { //nolint:paralleltest // runs the whole benchmark, which measures heap and timing: other tests would skew it
 	var out, errb bytes.Buffer
@@ -34,6 +35,8 @@ func TestMarkdown(t *testing.T) { //nolint:paralleltest // runs the whole benchm
 		"| encoding/json into map[string]any |",
 		"| loopback (SDK + fake) | 2500 |",
 		"| client only (canned pages) | 300 |",
+		"## Real network",
+		"| real network: server 429s per 500 requests | ≤ 1 |",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q", want)
@@ -86,6 +89,16 @@ func TestJSON(t *testing.T) { //nolint:paralleltest // runs the whole benchmark,
 		}
 		if op.LimitFraction <= 0 || op.WallMS <= 0 {
 			t.Errorf("%s %s: fraction %v, wall %v", op.Op, op.Mode, op.LimitFraction, op.WallMS)
+		}
+	}
+	// Real network: 2 latencies × 4 operations × cold/warm, 1 and 2
+	// datasheets, long create and All done both ways.
+	if len(rep.Net) != 16+2+4 {
+		t.Fatalf("%d real-network rows, want 22", len(rep.Net))
+	}
+	for _, r := range rep.Net {
+		if r.Error != "" || r.Requests < r.Logical || r.GoodFraction <= 0 || r.GoodFraction > r.LimitFraction*(1+1e-9) {
+			t.Errorf("real network: %s", r)
 		}
 	}
 	if len(rep.Heap.Loopback) != 2 || len(rep.Heap.ClientOnly) != 2 || len(rep.Heap.Fake) != 2 {

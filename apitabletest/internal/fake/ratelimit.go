@@ -4,6 +4,7 @@ import (
 	"crypto/sha1" //nolint:gosec // the server keys its rate limiter by sha1(token); not used for security
 	"encoding/hex"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -41,7 +42,10 @@ func (s *Backend) consumePoint(key, token string) *apiError {
 	}
 	w.count++
 	if w.count > s.cfg.RatePoints {
-		return &apiError{status: 429, code: 429, msg: fmt.Sprintf("The API request rate for the current space is %d queries per second (QPS). Upgrading the space allows for a higher call frequency. Contact us: sales@aitable.ai.", s.cfg.RatePoints)}
+		// The real server states its points per one-second window; a
+		// time-scaled window states the rate it amounts to.
+		qps := int(math.Round(float64(s.cfg.RatePoints) / s.cfg.RateWindow.Seconds()))
+		return &apiError{status: 429, code: 429, msg: fmt.Sprintf("The API request rate for the current space is %d queries per second (QPS). Upgrading the space allows for a higher call frequency. Contact us: sales@aitable.ai.", qps)}
 	}
 	return nil
 }

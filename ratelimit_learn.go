@@ -1,0 +1,181 @@
+package apitable
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// What the in-process limiter learns from the server's answers, per key:
+//
+//   - the budget: a 429's message states the space's rate ("… is 5 queries
+//     per second (QPS)", docs/server-behaviour.md §3). A stated rate below
+//     the configured one is adopted for the key (paced at 98% of it, like
+//     the configured one); a higher one is ignored: the limiter never
+//     exceeds the configured rate.
+//   - the arrival spread: the server counts fixed windows that open at the
+//     first request to arrive, so requests sent evenly but arriving unevenly
+//     (network jitter) can put one request too many into a window. The
+//     limiter keeps the round trips of the last answers on reused
+//     connections; their spread (max − min) bounds how unevenly requests
+//     arrive, and the pace leaves that much room per window: points requests
+//     per window + spread.
+//   - 429s: a 429 from the server's limiter (its message states the rate)
+//     widens the pace by 1% (down to 90%) and pauses the key for one
+//     interval, not a whole window: the window the request hit ends within
+//     about the arrival spread, and the retry queues for the next slot
+//     anyway. A second one within a window, or a 429 that states no rate
+//     (a proxy's, say), pauses the key for a whole window.
+
+// ThrottleHandler is implemented by limiters that handle a 429 answer
+// themselves (LocalLimiter does). The client calls Throttled, instead of
+// Pauser.Pause, with the rate the answer's message states (0 when it
+// states none); adopted reports that the limiter lowered the key's budget
+// to it, which the client logs once at warn.
+type ThrottleHandler interface {
+	Throttled(ctx context.Context, key string, statedRate float64) (adopted bool)
+}
+
+// RoundTripObserver is implemented by limiters that learn from answered
+// requests: the client calls Observe with the round trip of every answered
+// request of a limited key (from getting a connection to the answer's
+// first byte) and whether the connection was reused.
+type RoundTripObserver interface {
+	Observe(key string, rtt time.Duration, reused bool)
+}
+
+const (
+	spreadSamples = 32   // round trips kept per key
+	minFactor     = 0.90 // the slowest pace 429s can push a key to
+	factorStep    = 0.01 // pace widening per 429
+)
+
+// learned is a bucket's learned state, guarded by LocalLimiter.mu.
+type learned struct {
+	factor  float64    // ≤ 1; 0 means 1 (never throttled)
+	stated  rate.Limit // the adopted stated budget, paced; 0 when none
+	rtts    []time.Duration
+	next    int // ring position in rtts
+	spread  time.Duration
+	last429 time.Time // the last 429 that stated a rate
+	arrivals
+}
+
+// fresh reports that nothing was learned.
+func (s *learned) fresh() bool { return s.factor == 0 && s.stated == 0 }
+
+var qpsRE = regexp.MustCompile(`(?i)is (\d+(?:\.\d+)?) queries per second`)
+
+// statedRate reads the rate a 429 message states, 0 when none.
+func statedRate(msg string) float64 {
+	m := qpsRE.FindStringSubmatch(msg)
+	if m == nil {
+		return 0
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil || f <= 0 {
+		return 0
+	}
+	return f
+}
+
+// pace computes the bucket's rate from the configured one and what was
+// learned; called with l.mu held.
+func (l *LocalLimiter) pace(b *bucket) rate.Limit {
+	base, points := l.limit, float64(l.points)
+	if b.stated > 0 && b.stated < base {
+		base = b.stated
+		points = max(1, float64(base)/paceFactor*l.window.Seconds())
+	}
+	if base == rate.Inf {
+		return rate.Inf // unpaced: nothing learned can slow it
+	}
+	gap := 1 / float64(base)
+	if b.spread > 0 {
+		gap = max(gap, (l.window+b.spread).Seconds()/points)
+	}
+	if b.factor > 0 {
+		gap /= b.factor
+	}
+	return rate.Limit(1 / gap)
+}
+
+// Throttled handles a 429 for key. A stated rate (> 0) below the
+// configured one is adopted; a stated 429 widens the key's pace by 1% and
+// pauses the key for one interval (a whole window when the previous stated
+// 429 was less than a window ago); a 429 stating no rate pauses the key for
+// a whole window. adopted reports that the key's budget was lowered now.
+func (l *LocalLimiter) Throttled(_ context.Context, key string, statedRate float64) (adopted bool) {
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.get(key, now)
+	// An unpaced limiter (rate.Inf) was asked not to pace: it learns nothing.
+	if s := rate.Limit(statedRate * paceFactor); statedRate > 0 && l.limit != rate.Inf && s < l.limit && (b.stated == 0 || s < b.stated) {
+		b.stated, adopted = s, true
+	}
+	pause := l.window
+	if statedRate > 0 {
+		// The server's own limiter answered: the pace was a hair early.
+		if b.factor == 0 {
+			b.factor = 1
+		}
+		b.factor = max(minFactor, b.factor-factorStep)
+		lim := l.pace(b)
+		b.lim.SetLimitAt(now, lim)
+		if b.last429.IsZero() || now.Sub(b.last429) >= l.window {
+			pause = time.Duration(float64(time.Second) / float64(lim))
+		}
+		b.last429 = now
+	}
+	if until := now.Add(pause); until.After(b.pausedUntil) {
+		b.pausedUntil = until
+	}
+	return adopted
+}
+
+// Observe records the round trip of an answered request on a reused
+// connection (new connections add their setup) and re-paces the key when
+// the spread changed.
+func (l *LocalLimiter) Observe(key string, rtt time.Duration, reused bool) {
+	if rtt <= 0 {
+		return
+	}
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.get(key, now)
+	b.observeConn(rtt, reused)
+	if !reused {
+		return
+	}
+	if len(b.rtts) < spreadSamples {
+		b.rtts = append(b.rtts, rtt)
+	} else {
+		b.rtts[b.next] = rtt
+		b.next = (b.next + 1) % spreadSamples
+	}
+	if len(b.rtts) < 4 {
+		return
+	}
+	spread := robustSpread(b.rtts)
+	if spread != b.spread {
+		b.spread = spread
+		b.lim.SetLimitAt(now, l.pace(b))
+	}
+}
+
+// robustSpread estimates the width of the round trips' distribution from
+// its inner 80% (10th to 90th percentile, scaled to the whole width of a
+// uniform spread), so that one slow answer (a busy server, a scheduler
+// hiccup) does not slow the key down.
+func robustSpread(rtts []time.Duration) time.Duration {
+	s := slices.Clone(rtts)
+	slices.Sort(s)
+	k := len(s) / 10
+	return (s[len(s)-1-k] - s[k]) * 5 / 4
+}
