@@ -12,7 +12,7 @@ import (
 )
 
 // The write side of cells: how the Go values of a Fields map are encoded
-// into the JSON the server accepts (docs/§8.1), checked
+// into the JSON the server accepts (docs/server-behaviour.md §8.1), checked
 // before anything is sent.
 
 // maxJSMillis is the largest magnitude of a JavaScript Date (±1e8 days): the

@@ -24,11 +24,11 @@ const (
 	defaultAttemptTimeout = 30 * time.Second
 	defaultMaxResponse    = 64 << 20 // bytes of a success body
 	maxErrorBody          = 1 << 20  // bytes read of an error body
-	defaultMaxPerWrite    = 10       // records per create/update/delete (docs/§0.5)
+	defaultMaxPerWrite    = 10       // records per create/update/delete (docs/server-behaviour.md §0.5)
 	maxPageSize           = 1000
 	// defaultRateWindow is how long a key is held back after a 429 unless
 	// WithRateWindow says otherwise: the server counts fixed one-second
-	// windows by default (docs/§3).
+	// windows by default (docs/server-behaviour.md §3).
 	defaultRateWindow = time.Second
 	// paceFactor: the in-process limiter spaces requests 2% wider than the
 	// budget. The server's windows start at the first request that reaches
@@ -194,7 +194,7 @@ func WithRateLimit(perSecond float64) Option {
 // WithRateWindow sets the length of the server's rate-limit window
 // (default one second; a self-hosted server's LIMIT_DURATION): after a 429
 // the client holds that datasheet's requests back for one window, the time
-// the server's counter takes to start again (docs/§3).
+// the server's counter takes to start again (docs/server-behaviour.md §3).
 // The clients of apitabletest set it to the fake's window.
 func WithRateWindow(d time.Duration) Option {
 	return func(c *config) error {

@@ -6,7 +6,7 @@ import (
 )
 
 // The server answers most parameter errors with business code 400 and a
-// message only (docs/§4.3). messageSentinel tells the
+// message only (docs/server-behaviour.md §4.3). messageSentinel tells the
 // common ones apart, so that a caller can match them with errors.Is.
 //
 // The message is in the token owner's language: room-server translates its

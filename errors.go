@@ -75,7 +75,7 @@ var (
 )
 
 // codeSentinels is the business-code table: the codes of
-// docs/§4.2 mapped to one sentinel each.
+// docs/server-behaviour.md §4.2 mapped to one sentinel each.
 var codeSentinels = map[int]error{
 	301: ErrDatasheetNotFound,
 	304: ErrRowLimitExceeded,

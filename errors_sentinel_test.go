@@ -13,7 +13,7 @@ import (
 
 // TestFinerSentinelsFromFakeAnswers drives each finer sentinel of the 400
 // family with a real answer from the fake (which sends the server's tip
-// texts, docs/§4.3): the error matches its sentinel and
+// texts, docs/server-behaviour.md §4.3): the error matches its sentinel and
 // ErrInvalidRequest, no other finer sentinel, and is an *APIError.
 func TestFinerSentinelsFromFakeAnswers(t *testing.T) {
 	t.Parallel()

@@ -20,7 +20,7 @@ type CreateFieldParams struct {
 	// Name is required, at most 100 characters (counted as UTF-16 code
 	// units, like the server), and must be unique in the datasheet. The
 	// server's uniqueness check treats "%" and "_" in the new name as
-	// wildcards (docs/§6.6).
+	// wildcards (docs/server-behaviour.md §6.6).
 	Name string
 	// Property gives the type and its property. Required.
 	Property FieldPropertyInput
@@ -171,7 +171,7 @@ type WorkDocField struct{ noProperty }
 func (WorkDocField) FieldType() FieldType { return FieldWorkDoc }
 
 // CascaderField is a cascader field. The API creates it without a property;
-// whether such a field is usable is unconfirmed (docs/§8.4).
+// whether such a field is usable is unconfirmed (docs/server-behaviour.md §8.4).
 type CascaderField struct{ noProperty }
 
 // FieldType returns FieldCascader.

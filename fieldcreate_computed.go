@@ -84,7 +84,7 @@ func (f CreatedTimeField) property() (any, error) {
 // field tracks.
 type CollectType int
 
-// Collect types (docs/§8.4).
+// Collect types (docs/server-behaviour.md §8.4).
 const (
 	// CollectAllFields tracks edits of every field (the default).
 	CollectAllFields CollectType = 0

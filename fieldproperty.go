@@ -5,7 +5,7 @@ import (
 )
 
 // This file holds the field properties as read from GET fields
-// (docs/§8.3), one <Stem>Property per field type. The
+// (docs/server-behaviour.md §8.3), one <Stem>Property per field type. The
 // inputs for creating fields are in fieldcreate.go.
 
 // SingleTextProperty is the property of a SingleText field.
@@ -39,7 +39,7 @@ type CurrencyProperty struct {
 // RatingProperty is the property of a Rating field.
 type RatingProperty struct {
 	// Icon is the native emoji character (e.g. "⭐"), not the slug used to
-	// create the field (docs/§0.11).
+	// create the field (docs/server-behaviour.md §0.11).
 	Icon string `json:"icon"`
 	// Max is the highest rating.
 	Max int `json:"max"`
@@ -129,7 +129,7 @@ type OneWayLinkProperty TwoWayLinkProperty
 // RollupFunction is how a lookup field combines the looked-up values.
 type RollupFunction string
 
-// Rollup functions of lookup fields (docs/§8.3).
+// Rollup functions of lookup fields (docs/server-behaviour.md §8.3).
 const (
 	RollupValues       RollupFunction = "VALUES"
 	RollupAverage      RollupFunction = "AVERAGE"
@@ -194,7 +194,7 @@ type LookupEntityField struct {
 	Field       *Field `json:"field"`
 }
 
-// Lookup limits (docs/§8.4, lookUpLimit).
+// Lookup limits (docs/server-behaviour.md §8.4, lookUpLimit).
 const (
 	LookupLimitAll   = "ALL"
 	LookupLimitFirst = "FIRST"

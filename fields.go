@@ -6,7 +6,7 @@ import (
 )
 
 // FieldsService lists, creates and deletes the fields (columns) of
-// datasheets (docs/§6.5–6.7).
+// datasheets (docs/server-behaviour.md §6.5–6.7).
 type FieldsService struct{ c *Client }
 
 // ListFieldsParams are the options of Fields.List.
@@ -18,7 +18,7 @@ type ListFieldsParams struct {
 }
 
 // Field is one field of a datasheet as listed by Fields.List
-// (docs/§7.3).
+// (docs/server-behaviour.md §7.3).
 type Field struct {
 	// ID is the field id, "fld…".
 	ID   string
@@ -114,11 +114,11 @@ func (s *FieldsService) List(ctx context.Context, datasheetID string, params *Li
 }
 
 // Create adds a field at the end of a datasheet's columns. The property is
-// checked against the server's schema (docs/§8.4)
+// checked against the server's schema (docs/server-behaviour.md §8.4)
 // before anything is sent.
 //
 // Errors from the server include code 400 "name must be unique", the
-// lookup checks of docs/§4.3, code 211 "Failed to
+// lookup checks of docs/server-behaviour.md §4.3, code 211 "Failed to
 // create data" when the datasheet already has 200 fields, and 602 without
 // manage permission.
 //
@@ -156,7 +156,7 @@ func (s *FieldsService) Create(ctx context.Context, spaceID, datasheetID string,
 // link field.
 type FieldConversion string
 
-// Conversions of Fields.Delete (docs/§6.7).
+// Conversions of Fields.Delete (docs/server-behaviour.md §6.7).
 const (
 	// ConversionKeepText turns the sibling field into a text field (the
 	// server's default).
@@ -198,7 +198,7 @@ func (s *FieldsService) Delete(ctx context.Context, spaceID, datasheetID, fieldI
 		default:
 			return invalid("Conversion", "must be %q or %q, got %q", ConversionKeepText, ConversionDelete, params.Conversion)
 		}
-		// A DELETE carries a JSON content type only with a body (docs/§1).
+		// A DELETE carries a JSON content type only with a body (docs/server-behaviour.md §1).
 		cl.body, _ = json.Marshal(map[string]FieldConversion{"conversion": params.Conversion})
 	}
 	defer s.c.forgetSchema(datasheetID) // the cached field list (schema.go)

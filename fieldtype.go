@@ -17,7 +17,7 @@ import "strconv"
 // link, its property and the ValueKind of its cells) are declared once, in
 // FieldType.info; every method of FieldType reads them from there.
 
-// FieldType is the API name of a field type (docs/§8),
+// FieldType is the API name of a field type (docs/server-behaviour.md §8),
 // as returned in Field.Type and sent when creating a field. Names are
 // case-sensitive. Types this package does not know are kept as they come.
 type FieldType string
@@ -129,7 +129,7 @@ type typeInfo struct {
 func prop[P any]() any { return new(P) }
 
 // info returns the facts about t: the one declaration per field type
-// (docs/§8). Unknown types get the zero typeInfo.
+// (docs/server-behaviour.md §8). Unknown types get the zero typeInfo.
 func (t FieldType) info() typeInfo {
 	switch t {
 	case FieldSingleText:
@@ -250,14 +250,14 @@ func (t FieldType) IsLink() bool { return t.info().link }
 func (t FieldType) IsComputed() bool { return t.info().computed }
 
 // ReadOnly reports whether the API refuses values for cells of t
-// (docs/§8.1): the computed types, plus WorkDoc (only
+// (docs/server-behaviour.md §8.1): the computed types, plus WorkDoc (only
 // null is accepted), Button and NotSupport (any value, even null, makes the
 // server fail with HTTP 500). Leave such fields out of writes. It is false
 // for unknown types.
 func (t FieldType) ReadOnly() bool { return t.info().readOnly }
 
 // CanBePrimary reports whether a field of type t may be the primary (first)
-// field of a new datasheet (docs/§8.4): SingleText,
+// field of a new datasheet (docs/server-behaviour.md §8.4): SingleText,
 // Text, Number, DateTime, Formula, URL, Phone, Email, Currency, Percent and
 // AutoNumber.
 func (t FieldType) CanBePrimary() bool { return t.info().primary }

@@ -19,7 +19,7 @@ import (
 // in-process one; a distributed implementation (one budget shared by several
 // processes, see the redislimit module) plugs in with WithLimiter.
 //
-// Keys are built like the server's (docs/§3): "<limitKey>:<sha1(token) in hex>",
+// Keys are built like the server's (docs/server-behaviour.md §3): "<limitKey>:<sha1(token) in hex>",
 // where limitKey is the datasheet id of the route, else its space id, else
 // "user". The token itself never appears in a key.
 //
@@ -43,13 +43,13 @@ type Pauser interface {
 }
 
 // DefaultRateLimit is the server's default budget: 5 requests per second per
-// token and datasheet (docs/§3).
+// token and datasheet (docs/server-behaviour.md §3).
 const DefaultRateLimit = 5.0
 
 // limitKey computes the server's rate-limit bucket from a route's ids (or
 // any raw path segments: the route's literal segments never match): the
 // last one starting with "dst", else the last starting with "spc", else
-// "user" (docs/§3,
+// "user" (docs/server-behaviour.md §3,
 // room-server parseDstIdFromUrl/parseSpaceIdFromUrl).
 func limitKey(segments []string) string {
 	dst, spc := "", ""

@@ -464,7 +464,7 @@ func (s *RecordsService) update(ctx context.Context, datasheetID string, records
 
 // matchUpdated maps an update answer to the chunk's inputs by record id:
 // the server answers each record once even for duplicated ids
-// (docs/§6.3).
+// (docs/server-behaviour.md §6.3).
 func matchUpdated(cl *call, chunk []any, recs []Record) ([]Record, error) {
 	byID := make(map[string]Record, len(recs))
 	for _, r := range recs {
@@ -488,7 +488,7 @@ func matchUpdated(cl *call, chunk []any, recs []Record) ([]Record, error) {
 // DELETE /fusion/v1/datasheets/{datasheetId}/records?recordIds=…. Bucket:
 // the datasheet. Retry class: delete — retried after ambiguous failures.
 // The server rejects a whole chunk when one of its ids does not exist
-// (docs/§6.4), so a retry answered "record does not
+// (docs/server-behaviour.md §6.4), so a retry answered "record does not
 // exist" after an ambiguous attempt proves nothing: Delete then reads which
 // of the chunk's ids remain, deletes those, and reports the ids that were
 // missing from the start as failed (matching ErrRecordNotFound).

@@ -12,7 +12,7 @@ import (
 
 // Finishing a delete chunk after an ambiguous attempt. The server deletes
 // a chunk all or nothing and rejects the whole chunk when one id does not
-// exist (docs/§6.4). So when a retry is answered
+// exist (docs/server-behaviour.md §6.4). So when a retry is answered
 // "record does not exist", either the earlier attempt deleted the chunk, or
 // it did not and some id was missing from the start. A read of the chunk's
 // ids tells which: if none remain, the chunk is done; if some remain, the
@@ -80,7 +80,7 @@ func (s *RecordsService) deleteOnce(ctx context.Context, datasheetID string, ids
 }
 
 // recordMissing reports the server's answer to a delete naming a record
-// that does not exist (docs/§6.4).
+// that does not exist (docs/server-behaviour.md §6.4).
 func recordMissing(e *APIError) bool {
 	return e.Code == 400 && strings.Contains(e.Message, "record specified by the recordId does not exist")
 }

@@ -72,7 +72,7 @@ func newKeyIndex(records []Fields, keyFields []string) (*keyIndex, error) {
 // canonicalKey renders the key fields' values as the JSON the server would
 // return them as, so a written value and its read-back compare equal. The
 // server stores nil, "", false and [] as an empty cell and omits empty cells
-// from what it returns (docs/§6.1, §8.1), so every empty
+// from what it returns (docs/server-behaviour.md §6.1, §8.1), so every empty
 // value and an absent cell share one canonical form, null. The number 0 is
 // a value, not an empty cell: it stays 0.
 func canonicalKey(f Fields, keyFields []string) (string, error) {

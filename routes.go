@@ -37,7 +37,7 @@ const (
 type bucketRule int
 
 const (
-	// bucketServerKey is the server's key rule (docs/§3,
+	// bucketServerKey is the server's key rule (docs/server-behaviour.md §3,
 	// room-server shared/helpers/fusion.helper.ts): the last datasheet id
 	// among the route's ids, else the last space id, else the token's own
 	// bucket. It is the zero value: limiting a route that should not be is

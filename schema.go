@@ -442,7 +442,7 @@ func (c *Client) noteListError(dst string, p *ListRecordsParams, err error) {
 }
 
 // isServerFieldError reports whether err is the server's answer to an
-// unknown field (docs/§4.3): a sort field that does not
+// unknown field (docs/server-behaviour.md §4.3): a sort field that does not
 // exist, `Invalid fields` (list fields), or a write whose cells name no
 // known field.
 func isServerFieldError(err error) bool {

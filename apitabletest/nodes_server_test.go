@@ -15,7 +15,7 @@ import (
 // and room-server copies it (packages/room-server/src/fusion/transformer/
 // fusion.api.transformer.ts nodeListVoTransform/nodeDetailVoTransform,
 // packages/room-server/src/fusion/services/fusion.node.api.service.ts);
-// docs/§7.5. v2 search also gives parentId, the root
+// docs/server-behaviour.md §7.5. v2 search also gives parentId, the root
 // folder's id for root-level nodes (node_service `parent_id`, copied with
 // `node.parentId || undefined`), and isFav (NodeInfo's primitive boolean).
 func TestNodeObjectsCarryIcon(t *testing.T) {
@@ -67,7 +67,7 @@ func TestNodeObjectsCarryIcon(t *testing.T) {
 // (backend-server/application/src/main/resources/mapper/workspace/
 // NodeMapper.xml, selectNodeIdsBySpaceIdAndTypeAndKeyword) on a
 // utf8mb4_unicode_ci column: case- and accent-insensitive, with "%" and "_"
-// wildcards and "\" escaping (docs/§6.15).
+// wildcards and "\" escaping (docs/server-behaviour.md §6.15).
 func TestNodeSearchQueryLike(t *testing.T) {
 	t.Parallel()
 	s := NewServer(t)
@@ -105,7 +105,7 @@ func TestNodeSearchQueryLike(t *testing.T) {
 // api_node_permission_value_error (packages/room-server/src/fusion/ros/
 // node.param.ro.ts; both exist in packages/core/src/config/
 // api_tip_config.source.json); two failures answer HTTP 500 with both ids
-// (docs/§4.1, §6.15).
+// (docs/server-behaviour.md §4.1, §6.15).
 func TestNodeSearchTipIDs(t *testing.T) {
 	t.Parallel()
 	s := NewServer(t)
@@ -123,7 +123,7 @@ func mustJSON(v any) string {
 // always, property when the type has one, isPrimary only on the first
 // view's first column, desc only when set; a view object is
 // {id, name, type} (packages/room-server/src/fusion/services/
-// fusion.api.service.ts getViewList). docs/§7.
+// fusion.api.service.ts getViewList). docs/server-behaviour.md §7.
 func TestFieldAndViewObjectKeys(t *testing.T) {
 	t.Parallel()
 	s := NewServer(t)

@@ -10,7 +10,7 @@ import (
 // goroutine down (the in-memory transport runs the handler there) nor
 // reset a loopback connection: the server answers the way the real server
 // answers an uncaught exception, HTTP 500 with code 500 and message
-// "SERVER_ERROR" (docs/§4.1), logs the panic with its
+// "SERVER_ERROR" (docs/server-behaviour.md §4.1), logs the panic with its
 // stack to the test (t.Logf) and keeps serving.
 const panicMessage = "SERVER_ERROR"
 

@@ -16,7 +16,7 @@ import (
 // TestPageNumOverflow: a pageNum near math.MaxInt (pageNum*pageSize
 // overflows an int) is a page past the end, which the server answers with
 // no records, pageSize 0, the real total and pageNum echoed
-// (docs/§6.1). It used to panic in the caller's
+// (docs/server-behaviour.md §6.1). It used to panic in the caller's
 // goroutine through the in-memory transport.
 func TestPageNumOverflow(t *testing.T) {
 	t.Parallel()

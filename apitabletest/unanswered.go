@@ -9,7 +9,7 @@ import (
 // WithServerHangs makes the server behave like the real one for the
 // requests the real server never answers: a lone DTO validation failure
 // (pageSize outside 1..1000, a bad cellFormat or fieldKey, "records": [],
-// docs/§4.1 case 1) and an upload without a file part
+// docs/server-behaviour.md §4.1 case 1) and an upload without a file part
 // (server-behaviour.md §6.9). Such a request gets no answer: the server holds it until the
 // request's context ends (the client gives up) or the server is closed
 // (then the connection is dropped). Over the in-memory Transport the
@@ -29,7 +29,7 @@ func WithLogger(l *slog.Logger) ServerOption { return func(c *config) { c.logger
 // request the real server never answers.
 func (s *Server) unanswered(w http.ResponseWriter, r *http.Request, reason string) bool {
 	if !s.cfg.hangs {
-		s.notice(fmt.Sprintf("the real server would not answer %s %s (%q): it leaves the connection open until the client times out (docs/§4.1); the fake answers HTTP 200, code 400 (WithServerHangs makes it hang)",
+		s.notice(fmt.Sprintf("the real server would not answer %s %s (%q): it leaves the connection open until the client times out (docs/server-behaviour.md §4.1); the fake answers HTTP 200, code 400 (WithServerHangs makes it hang)",
 			r.Method, r.URL.Path, reason))
 		return true
 	}

@@ -18,7 +18,7 @@ import (
 // one-element array of a tip id, the global exception filter
 // (packages/room-server/src/shared/filters/global.exception.filter.ts)
 // passes that array to i18n.translate, which throws inside the async
-// filter, so no response is written (docs/§4.1 case 1;
+// filter, so no response is written (docs/server-behaviour.md §4.1 case 1;
 // the DTOs are packages/room-server/src/fusion/ros/record.query.ro.ts and
 // record.create.ro.ts).
 func unansweredRequests(ds *Datasheet) []struct{ method, path, body string } {

@@ -35,7 +35,7 @@ import (
 // cells. The results of Update carry both timestamps (UpdatedAt is the
 // update's time), and so do the rows Upsert updated; the results of Create,
 // and the rows Upsert created, have them zero: the server omits them in
-// its answer to a create (docs/§6.2).
+// its answer to a create (docs/server-behaviour.md §6.2).
 type RecordMeta struct {
 	ID        string
 	CreatedAt time.Time
@@ -102,7 +102,7 @@ type Page[T any] struct {
 // are mapped as if they were fields of T, like encoding/json does.
 //
 // Untagged exported fields map by their Go name. Since the API silently
-// drops cells of unknown fields (docs/§0.7), run Check
+// drops cells of unknown fields (docs/server-behaviour.md §0.7), run Check
 // (in a test or at start-up) to catch a Go name that is not a field name.
 //
 // # Record id and timestamps

@@ -244,7 +244,7 @@ func (nopWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (nopWriter) WriteHeader(int)             {}
 
 // TestHangFlag: with -hang a lone bad parameter gets no answer (the real
-// server's behaviour, docs/§4.1 case 1,
+// server's behaviour, docs/server-behaviour.md §4.1 case 1,
 // packages/room-server/src/shared/filters/global.exception.filter.ts); the
 // client's timeout ends the request. Without it the fake answers 200/400.
 func TestHangFlag(t *testing.T) {

@@ -14,7 +14,7 @@
 // ids of everything seeded) with -seed.
 //
 // The real server never answers some invalid requests (a lone bad
-// parameter such as pageSize=0, docs/§4.1): the fake
+// parameter such as pageSize=0, docs/server-behaviour.md §4.1): the fake
 // answers them HTTP 200, code 400, and logs a line on stderr saying so;
 // with -hang it holds them unanswered until the client gives up, like the
 // real server.

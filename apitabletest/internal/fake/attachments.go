@@ -16,7 +16,7 @@ import (
 // same numbers and documents what each role may do).
 type Role int
 
-// Roles (permission numbers of docs/§7.5).
+// Roles (permission numbers of docs/server-behaviour.md §7.5).
 const (
 	RoleNone    Role = -1
 	RoleManager Role = 0

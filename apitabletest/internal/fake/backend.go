@@ -63,7 +63,7 @@ func New(cfg Config) *Backend {
 
 // ReadBody reads the request body up to the configured limit; tooLarge
 // reports a body over it. Multipart uploads are not read: their handler
-// streams them (docs/§6.9) and their bytes are not
+// streams them (docs/server-behaviour.md §6.9) and their bytes are not
 // logged.
 func (s *Backend) ReadBody(r *http.Request) (body []byte, tooLarge bool) {
 	if isMultipart(r) {

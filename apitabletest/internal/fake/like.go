@@ -12,7 +12,7 @@ func likeMatch(pattern, s string) bool {
 	return likeRunes([]rune(pattern), []rune(s))
 }
 
-// nameLike is the v2 node search's match (docs/§6.15):
+// nameLike is the v2 node search's match (docs/server-behaviour.md §6.15):
 // node_name LIKE CONCAT('%', keyword, '%') on a utf8mb4_unicode_ci column
 // (backend-server/application/src/main/resources/mapper/workspace/
 // NodeMapper.xml, selectNodeIdsBySpaceIdAndTypeAndKeyword), so it is case-

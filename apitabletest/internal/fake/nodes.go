@@ -17,7 +17,7 @@ func (s *Backend) listSpaces(rs *reqState) (*result, *apiError) {
 	return &result{data: map[string]any{"spaces": out}}, nil
 }
 
-// nodeJSON is a node object (docs/§7.5). icon is
+// nodeJSON is a node object (docs/server-behaviour.md §7.5). icon is
 // always present, "" when the node has none: the backend serialises a null
 // icon as "" (backend-server/.../workspace/vo/NodeInfo.java and
 // NodeInfoVo.java, @JsonSerialize(nullsUsing = NullStringSerializer.class))

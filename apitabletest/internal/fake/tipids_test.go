@@ -101,7 +101,7 @@ const serverTipIDs = `
 `
 
 // TestTipIDsExistOnServer: every tip id the fake can send (DTO failure
-// arrays, docs/§4.1) is one the server defines.
+// arrays, docs/server-behaviour.md §4.1) is one the server defines.
 func TestTipIDsExistOnServer(t *testing.T) {
 	t.Parallel()
 	known := map[string]bool{}
