@@ -11,9 +11,9 @@
 // below.
 //
 // Deviations:
-//   - DTO validation failures (§4.1): the real server never answers a lone
+//   - DTO validation failures (server-behaviour.md §4.1): the real server never answers a lone
 //     failure (the connection hangs); by default the fake answers HTTP 200,
-//     code 400, with the tip text of §4.3, as the spec recommends, and logs
+//     code 400, with the tip text of server-behaviour.md §4.3, as the spec recommends, and logs
 //     a line saying the real server would not answer (t.Logf, or the
 //     WithLogger logger). WithServerHangs holds such requests unanswered
 //     like the real server. Several failures or a nested failure give HTTP
@@ -24,7 +24,7 @@
 //     otherwise (see Role for the capability table and its UNCONFIRMED
 //     rows). Field-level permissions are not modelled. A node without
 //     permission (RoleNone) is still listed, with permission -1.
-//   - Attachments (§6.9): more than one file part in an upload answers
+//   - Attachments (server-behaviour.md §6.9): more than one file part in an upload answers
 //     HTTP 200, code 428 "You have uploaded the maximum number of
 //     attachments", as the published API reference documents; the
 //     open-source server never raises it (it stores every part and answers
@@ -33,7 +33,7 @@
 //     answers. The space capacity (WithAttachmentCapacity) is checked
 //     before the file is read and again once its size is known.
 //   - Date strings written to DateTime cells are parsed in UTC (or the
-//     field's timeZone); the real server uses its process zone (§8.1).
+//     field's timeZone); the real server uses its process zone (server-behaviour.md §8.1).
 //     Numbers (ms epoch) are stored exactly, as on the real server.
 //   - cellFormat=string formats dates in the field's timeZone or UTC.
 //   - The v1 rate limiter always uses the configured points (no plan QPS
@@ -127,7 +127,7 @@ func defaultConfig() config {
 func WithToken(token string) ServerOption { return func(c *config) { c.Token = token } }
 
 // WithRateLimit turns the v1 rate limit on: points requests per fixed
-// window per (datasheet-or-space id, token), §3. The real server's default
+// window per (datasheet-or-space id, token), server-behaviour.md §3. The real server's default
 // is WithRateLimit(5, time.Second). The fake's default is no limit, so that
 // tests are fast; the clients it makes mirror whichever limit it has (see
 // Clients in the package documentation). points < 1 disables the limiter.
@@ -152,11 +152,11 @@ func WithoutRateLimit() ServerOption { return func(c *config) { c.RatePoints = 0
 func WithLatency(d time.Duration) ServerOption { return func(c *config) { c.latency = d } }
 
 // WithMaxRecordsPerWrite sets the maximum number of records per create,
-// update or delete (default 10, §6.2).
+// update or delete (default 10, server-behaviour.md §6.2).
 func WithMaxRecordsPerWrite(n int) ServerOption { return func(c *config) { c.MaxPerWrite = n } }
 
 // WithMaxRows sets the row cap of a datasheet (default 50000); a create
-// beyond it answers HTTP 500, code 304 (§6.2).
+// beyond it answers HTTP 500, code 304 (server-behaviour.md §6.2).
 func WithMaxRows(n int) ServerOption { return func(c *config) { c.MaxRows = n } }
 
 // WithPathPrefix serves the API under prefix, e.g. "/gateway" gives

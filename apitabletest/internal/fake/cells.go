@@ -13,7 +13,7 @@ import (
 func parseFormula(src string) (formula.Expr, error) { return formula.Parse(src) }
 
 // writeCtx validates and converts the cells of one write request (the field
-// pipe of server-behaviour.md §6.2/§6.3, §8.1, §4.3 messages).
+// pipe of server-behaviour.md §6.2/§6.3, server-behaviour.md §8.1, §4.3 messages).
 type writeCtx struct {
 	s          *Backend
 	ds         *datasheet

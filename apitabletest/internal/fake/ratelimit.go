@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// limitKey is the rate-limit bucket of §3: the last "/"-segment of the
+// limitKey is the rate-limit bucket of server-behaviour.md §3: the last "/"-segment of the
 // original URL (query included) starting with dst, else spc, else "user".
 func limitKey(uri string) string {
 	var dst, spc string
