@@ -21,6 +21,9 @@ func TestPlainPageCostIndependentOfTableSize(t *testing.T) { //nolint:parallelte
 	if testing.Short() {
 		t.Skip("seeds 100,000 rows")
 	}
+	if raceEnabled {
+		t.Skip("allocation figures are not comparable under -race (sync.Pool drops items at random); .ci/run runs this test without -race")
+	}
 	allocs := map[int]float64{}
 	for _, n := range []int{1_000, 100_000} {
 		s := New(WithoutRateLimit(), WithMaxRows(n))

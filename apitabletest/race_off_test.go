@@ -1,0 +1,5 @@
+//go:build !race
+
+package apitabletest
+
+const raceEnabled = false
