@@ -44,7 +44,7 @@ func (s *RecordsService) deleteChunk(ctx context.Context, datasheetID string, id
 		}
 		remain, err := s.remaining(ctx, datasheetID, pick(ids, live))
 		if err != nil {
-			return &outcomeUnknownError{cause: fmt.Errorf("apitable: DELETE %s: reading which records remain after an ambiguous attempt: %w", deleteTemplate, err)}
+			return &outcomeUnknownError{cause: fmt.Errorf("apitable: %s: reading which records remain after an ambiguous attempt: %w", deleteName(datasheetID), err)}
 		}
 		if len(remain) == 0 {
 			return deleted(ids, live, stale, notFound) // the earlier attempt deleted them
@@ -59,10 +59,13 @@ func (s *RecordsService) deleteChunk(ctx context.Context, datasheetID string, id
 		}
 		live = next
 	}
-	return &outcomeUnknownError{cause: fmt.Errorf("apitable: DELETE %s: records still present after %d rounds", deleteTemplate, recoveryRounds)}
+	return &outcomeUnknownError{cause: fmt.Errorf("apitable: %s: records still present after %d rounds", deleteName(datasheetID), recoveryRounds)}
 }
 
-const deleteTemplate = "/fusion/v1/datasheets/{datasheetId}/records"
+// deleteName is "DELETE <path>" of the datasheet's records, for errors.
+func deleteName(datasheetID string) string {
+	return (&call{route: routeDeleteRecords, ids: []string{datasheetID}}).name()
+}
 
 // deleteOnce sends one DELETE. missing is the server's "record does not
 // exist" answer to a retry after an ambiguous attempt (err is nil then).
@@ -108,8 +111,8 @@ func deleted(ids []string, live, stale []int, notFound *APIError) error {
 }
 
 func staleIDs(ids []string, stale []int, notFound *APIError) error {
-	return fmt.Errorf("apitable: DELETE %s: not deleted, %s did not exist (%w): %w",
-		deleteTemplate, strings.Join(pick(ids, stale), ", "), ErrRecordNotFound, notFound)
+	return fmt.Errorf("apitable: %s %s: not deleted, %s did not exist (%w): %w",
+		notFound.Method, notFound.Path, strings.Join(pick(ids, stale), ", "), ErrRecordNotFound, notFound)
 }
 
 func pick(ids []string, offs []int) []string {
