@@ -65,7 +65,7 @@
 // between retries (apitable.WithRetry(3, time.Millisecond,
 // 10*time.Millisecond)) and hold a datasheet back for a millisecond after
 // an injected 429 (apitable.WithRateWindow(time.Millisecond)): 100 creates
-// and one 429 take a few milliseconds. With WithRateLimit(points, window)
+// and one 429 take about 10–25 ms. With WithRateLimit(points, window)
 // the clients mirror that limit (points per window, a pause of one window
 // after a 429), like a client configured for a server with that limit.
 // Options passed to the client come after these and win. To test
