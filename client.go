@@ -61,6 +61,7 @@ type Client struct {
 	logger      *slog.Logger
 	limiter     Limiter
 	retrier     *retryablehttp.Client
+	routes      *[numRoutes]route // routeTable(), built once in New
 	retryMax    int
 	retryMin    time.Duration
 	retryMaxW   time.Duration
@@ -392,6 +393,7 @@ func New(token string, opts ...Option) (*Client, error) {
 	if c.limiter == nil {
 		c.limiter = newClientLimiter(cfg.rate, cfg.rateWindow)
 	}
+	c.routes = routeTable()
 	hc := c.httpClient(cfg)
 	c.retrier = c.newRetrier(hc)
 

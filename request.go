@@ -94,9 +94,12 @@ func (st *callState) errorf(format string, args ...any) error {
 // send → read the body, in attemptTransport; then checkRetry classifies it
 // once) → decode the final answer.
 func (c *Client) do(ctx context.Context, cl *call, out any) error {
-	decl := cl.route.decl()
 	if ctx == nil {
 		return invalid("ctx", "nil context")
+	}
+	var decl route
+	if cl.route >= 0 && cl.route < numRoutes {
+		decl = c.routes[cl.route] // an undeclared id keeps the zero route; fill reports it
 	}
 	raw, escaped, ok := decl.fill(cl.ids)
 	if !ok {
