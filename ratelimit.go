@@ -147,7 +147,8 @@ type LocalLimiter struct {
 	window  time.Duration // the server's window
 	mu      sync.Mutex
 	buckets map[string]*bucket
-	sweepAt int // sweep when the map reaches this size
+	sweepAt int       // sweep when the map reaches this size
+	conns   connStats // every key's round trips (ratelimit_arrival.go)
 }
 
 type bucket struct {
@@ -173,7 +174,7 @@ func (l *LocalLimiter) get(key string, now time.Time) *bucket {
 // only when the map doubled keeps the cost amortised O(1) per key.
 func (l *LocalLimiter) sweep(now time.Time) {
 	for k, b := range l.buckets {
-		if b.waiters == 0 && b.fresh() && !now.Before(b.pausedUntil) && b.lim.TokensAt(now) >= float64(l.burst) {
+		if b.waiters == 0 && b.fresh() && !now.Before(b.pausedUntil) && b.lim.TokensAt(now) >= float64(l.burst) && !b.plan.recent(now, 2*l.window) {
 			delete(l.buckets, k)
 		}
 	}
@@ -188,7 +189,9 @@ func (l *LocalLimiter) Len() int {
 }
 
 // Wait blocks until a request for key may be sent (the key's bucket has a
-// token and no pause is in effect) or ctx is done.
+// token and no pause is in effect) or ctx is done. Once the key's arrivals
+// are planned (Sending), Wait reserves each request's place in the plan
+// instead (admit).
 func (l *LocalLimiter) Wait(ctx context.Context, key string) error {
 	l.mu.Lock()
 	b := l.get(key, time.Now())
@@ -208,13 +211,20 @@ func (l *LocalLimiter) Wait(ctx context.Context, key string) error {
 				return err
 			}
 		}
-		if err := b.lim.Wait(ctx); err != nil {
+		l.mu.Lock()
+		active := b.plan.active && !unpaced(l.pace(b))
+		l.mu.Unlock()
+		if active {
+			if err := l.admit(ctx, b); err != nil {
+				return err
+			}
+		} else if err := b.lim.Wait(ctx); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			// x/time/rate refuses up front a wait that would pass the
 			// deadline; report it as the deadline it is.
-			return fmt.Errorf("apitable: rate limit wait would pass the context deadline: %w", context.DeadlineExceeded)
+			return errWaitPastDeadline
 		}
 		// A pause set while we waited for the bucket wins: wait it out too.
 		l.mu.Lock()
@@ -224,6 +234,16 @@ func (l *LocalLimiter) Wait(ctx context.Context, key string) error {
 			return nil
 		}
 	}
+}
+
+// admit reserves the request's place in the key's windows (Wait, once
+// the arrivals are planned): it waits until a request leaving now would
+// be placed, so that requests wait here, before taking a connection, and
+// Sending only confirms the place.
+func (l *LocalLimiter) admit(ctx context.Context, b *bucket) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.enter(ctx, b, &member{}, true)
 }
 
 // Pause holds back every request for key for d, so that concurrent callers
@@ -237,6 +257,10 @@ func (l *LocalLimiter) Pause(_ context.Context, key string, d time.Duration) {
 		b.pausedUntil = until
 	}
 }
+
+// errWaitPastDeadline: a limiter wait that would pass the context's
+// deadline is refused up front, as the deadline it is.
+var errWaitPastDeadline = fmt.Errorf("apitable: rate limit wait would pass the context deadline: %w", context.DeadlineExceeded)
 
 // sleep waits for d or until ctx is done.
 func sleep(ctx context.Context, d time.Duration) error {

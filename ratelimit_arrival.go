@@ -2,28 +2,148 @@ package apitable
 
 import (
 	"context"
+	"slices"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
-// Connection setup: a request that opens a new connection reaches the
-// server one handshake later than one sent on a reused connection. While a
-// pool warms up, requests on new connections are sent first and arrive
-// late; requests sent after them on reused connections overtake them, and
-// the server's window, opened by a late arrival, gets one request too many.
-// The limiter therefore also paces arrivals: once a request has its
-// connection, Sending predicts its arrival (now, plus the setup delay on a
-// new connection) and holds it until it lands at least one interval after
-// the previous prediction. The setup delay is learned per key from the
-// round trips measured from getting the connection: the fastest on a new
-// connection minus the fastest on a reused one (0 until both were seen). On
-// a real network the handshake happens before the connection is handed
-// over, so a new connection's request is already late when Sending sees it
-// and the learned delay stays near 0; a proxy or server that spends the
-// setup after accepting the request is what the learned delay covers.
-// Holding a request shifts the stream; it does not thin it, and requests
-// are let go in the order they came.
+// Arrival planning. The server counts fixed windows: a window opens at the
+// first request to arrive and admits points requests until it expires a
+// window later; the next request to arrive opens the next one
+// (docs/server-behaviour.md §3). Spacing departures evenly wastes budget
+// on a real network, because arrivals are not even: jitter moves each one,
+// and a request on a new connection may arrive a handshake late. So once a
+// request has its connection, Sending places it into the server's windows
+// as the client can bound them:
+//
+//   - A request's arrival is bounded in "departure" terms: it left at s,
+//     and arrives at s + o + c + e, where o is the one-way delay every
+//     request shares (it cancels out), c the connection-setup delay (0 on
+//     a reused connection; on a new one, learned as the fastest round trip
+//     on a new connection minus the fastest on a reused one), and e ≥ 0
+//     the jitter, at most the round trips' spread E. Once a request is
+//     answered, its round trip minus the fastest one bounds its e more
+//     tightly (a late answer means a late arrival or a slow server; either
+//     way the bound is safe, and it is capped at E like an unanswered one).
+//   - A request joins the current window while it has room and the request
+//     surely arrives before the window's earliest possible end, and after
+//     the previous window's latest possible end.
+//   - Otherwise it opens the next window, held until its earliest arrival
+//     is past the current window's latest possible end: the window opened
+//     at the earliest arrival of its members, so the bound is the minimum
+//     of their upper bounds, and it tightens as their answers come back.
+//
+// Requests of one connection class (all on new connections, or all on
+// reused ones) share c, so it cancels out between them even before it was
+// learned; across classes an unlearned setup is bounded by the fastest
+// round trip on a new connection. Members of a window leave the spread
+// apart (or closer, when the window's points would not fit so), so that
+// they also arrive in the order they left (rows are appended in arrival
+// order), and requests leave in the order they reached Sending. The period of a window comes to about W + E/2 on a network with
+// jitter E, where even spacing needs W + E: the physical limit, since the
+// next window's first arrival can come early by up to E.
+//
+// Until the spread is measured (16 round trips on reused connections) it
+// is taken as at least a tenth of the window; an unlearned setup with no round trip
+// at all is taken to be under one window.
+
+// member is one request placed into a window. Wait reserves its place
+// (reserved set, sent zero) with a reused connection as the guess; Sending
+// confirms it (sent set) once the connection is known, or moves it.
+type member struct {
+	reserved time.Time
+	sent     time.Time
+	newConn  bool
+	rtt      time.Duration // its round trip, once answered
+	answered bool
+}
+
+// left reports that the request has left (Sending let it go).
+func (x *member) left() bool { return !x.sent.IsZero() }
+
+// departure is when the request left, or will at the earliest.
+func (x *member) departure() time.Time {
+	if x.left() {
+		return x.sent
+	}
+	return x.reserved
+}
+
+// plan is a bucket's arrival plan, guarded by LocalLimiter.mu.
+type plan struct {
+	active   bool          // Sending was called for the key: Wait reserves places
+	cur      []*member     // the current window's members, in the order they left
+	prev     []*member     // the previous window's
+	full     bool          // a 429 showed the current window full
+	reserved []*member     // places Wait reserved, not yet taken by Sending
+	queue    []*member     // requests waiting for a place, in the order they came
+	changed  chan struct{} // closed (and replaced) when the plan changes
+	conns    connStats     // the key's round trips by connection class
+}
+
+// connStats are round trips by connection class, for the setup estimate.
+type connStats struct {
+	newMin   time.Duration // fastest round trip on a new connection
+	reuseMin time.Duration // fastest on a reused one
+	newN     int           // round trips seen on new connections
+	reuseN   int           // on reused ones
+}
+
+// broadcast wakes every request waiting for the plan.
+func (p *plan) broadcast() {
+	if p.changed != nil {
+		close(p.changed)
+		p.changed = nil
+	}
+}
+
+// wait returns the channel closed at the plan's next change.
+func (p *plan) wait() <-chan struct{} {
+	if p.changed == nil {
+		p.changed = make(chan struct{})
+	}
+	return p.changed
+}
+
+// recent reports that a request left within d of now: the server may
+// still count its window.
+func (p *plan) recent(now time.Time, d time.Duration) bool {
+	return len(p.cur) > 0 && now.Sub(p.cur[len(p.cur)-1].departure()) < d
+}
+
+// expire drops the places reserved more than a window ago and never
+// taken: their attempts failed before they had a connection (or are so
+// slow to get one that they will be placed afresh).
+func (p *plan) expire(now time.Time, window time.Duration) {
+	stale := func(x *member) bool { return !x.left() && now.Sub(x.reserved) > window }
+	if !slices.ContainsFunc(p.reserved, stale) {
+		return
+	}
+	p.reserved = slices.DeleteFunc(p.reserved, stale)
+	p.cur = slices.DeleteFunc(p.cur, stale)
+	p.prev = slices.DeleteFunc(p.prev, stale)
+	p.broadcast()
+}
+
+// remove takes an unsent member out of its window.
+func (p *plan) remove(x *member) {
+	p.cur = removeMember(p.cur, x)
+	p.prev = removeMember(p.prev, x)
+}
+
+// observe notes a round trip.
+func (c *connStats) observe(rtt time.Duration, reused bool) {
+	if reused {
+		c.reuseN++
+		if c.reuseN == 1 || rtt < c.reuseMin {
+			c.reuseMin = rtt
+		}
+		return
+	}
+	c.newN++
+	if c.newN == 1 || rtt < c.newMin {
+		c.newMin = rtt
+	}
+}
 
 // ArrivalPacer is implemented by limiters that also pace the arrival of
 // requests (LocalLimiter does): the client calls Sending for a limited key
@@ -34,87 +154,334 @@ type ArrivalPacer interface {
 	Sending(ctx context.Context, key string, newConn bool) error
 }
 
-// arrivals is a bucket's arrival clock, guarded by LocalLimiter.mu.
-type arrivals struct {
-	next     time.Time     // earliest predicted arrival of the next request
-	released time.Time     // when the latest request was let go
-	lastNew  time.Time     // when the latest new-connection request got its connection
-	sinceNew int           // requests sent since then
-	newMin   time.Duration // fastest round trip on a new connection
-	reuseMin time.Duration // fastest round trip on a reused connection
+// memberPacer is the in-process limiter's Sending that also returns the
+// request's place, for its answer (answered) to tighten the plan.
+type memberPacer interface {
+	sending(ctx context.Context, key string, newConn bool) (*member, error)
+	answered(key string, m *member, rtt time.Duration, reused bool)
 }
 
-// setup is the learned connection-setup delay: 0 until round trips on
-// both new and reused connections were seen.
-func (a *arrivals) setup() time.Duration {
-	if a.newMin == 0 || a.reuseMin == 0 {
-		return 0
-	}
-	return max(0, a.newMin-a.reuseMin)
-}
-
-// observeConn notes a round trip for the setup estimate.
-func (a *arrivals) observeConn(rtt time.Duration, reused bool) {
-	p := &a.newMin
-	if reused {
-		p = &a.reuseMin
-	}
-	if *p == 0 || rtt < *p {
-		*p = rtt
-	}
-}
-
-// Sending holds a request until its predicted arrival is at least one
-// interval (at the key's learned pace) after the previous one's, and
-// after every request since the latest new connection's, given that one's
-// setup delay. The hold is capped at one window.
+// Sending places a request into the server's windows (see the notes
+// above), holding it until it may leave.
 func (l *LocalLimiter) Sending(ctx context.Context, key string, newConn bool) error {
+	_, err := l.sending(ctx, key, newConn)
+	return err
+}
+
+// arrivalModel is what a placement decision needs, computed under l.mu.
+type arrivalModel struct {
+	points int
+	window time.Duration
+	spread time.Duration // E
+	margin time.Duration
+	p      *plan
+	all    *connStats // every key's round trips
+}
+
+func (l *LocalLimiter) model(b *bucket) arrivalModel {
+	points, window := l.budget(b)
+	e := b.spread
+	if len(b.rtts) < trustedSamples {
+		// A few round trips understate the spread (n uniform draws span
+		// (n-1)/(n+1) of it, and may bunch): until there are enough, leave
+		// at least a tenth of the window, or what the first round trips on
+		// new connections show.
+		e = max(e, window/10)
+		if len(b.newRTTs) >= 4 {
+			e = max(e, robustSpread(b.newRTTs))
+		}
+	}
+	return arrivalModel{points: points, window: window, spread: e,
+		margin: max(time.Millisecond, e/8), p: &b.plan, all: &l.conns}
+}
+
+// setup bounds a new connection's setup delay: from the key's round
+// trips on both classes, else from every key's (the setup is the
+// network's; the key's own also share its routes' server time), else
+// by the fastest round trip on a new connection, else by a window.
+func (m arrivalModel) setup() (lo, hi time.Duration) {
+	for _, c := range []*connStats{&m.p.conns, m.all} {
+		if c.newN > 0 && c.reuseN > 0 {
+			// Each fastest round trip overstates its class's true
+			// fastest by about E/(n+1).
+			s := max(0, c.newMin-c.reuseMin)
+			return max(0, s-m.spread/time.Duration(c.newN+1)), s + m.spread/time.Duration(c.reuseN+1)
+		}
+	}
+	for _, c := range []*connStats{&m.p.conns, m.all} {
+		if c.newN > 0 {
+			return 0, c.newMin
+		}
+	}
+	return 0, m.window
+}
+
+// offset bounds the class's setup delay; same: every request compared is
+// of that class, so the delay cancels out.
+func (m arrivalModel) offset(newConn, same bool) (lo, hi time.Duration) {
+	if !newConn || same {
+		return 0, 0
+	}
+	return m.setup()
+}
+
+// bounds is the earliest and latest arrival of x, in departure terms; a
+// place only reserved bounds nothing from above (its request may leave
+// late), so hi is then zero.
+func (m arrivalModel) bounds(x *member, same bool) (lo, hi time.Time) {
+	cLo, cHi := m.offset(x.newConn, same)
+	lo = x.departure().Add(cLo)
+	if !x.left() {
+		return lo, time.Time{}
+	}
+	e := m.spread
+	if x.answered {
+		c := &m.p.conns
+		fastest, n := c.reuseMin, c.reuseN
+		if x.newConn {
+			fastest, n = c.newMin, c.newN
+		}
+		// The fastest of n round trips overstates the true fastest by
+		// about E/(n+1): leave that much more.
+		e = min(e, max(0, x.rtt-fastest)+m.spread/time.Duration(n+1))
+	}
+	return lo, x.sent.Add(cHi + e)
+}
+
+// sameClass reports that every member of ms is of class newConn.
+func sameClass(ms []*member, newConn bool) bool {
+	for _, x := range ms {
+		if x.newConn != newConn {
+			return false
+		}
+	}
+	return true
+}
+
+// opening bounds a window's opening (the earliest arrival of its members)
+// against a request of class newConn; hi is zero while no member has left.
+func (m arrivalModel) opening(ms []*member, newConn bool) (lo, hi time.Time) {
+	same := sameClass(ms, newConn)
+	for i, x := range ms {
+		xl, xh := m.bounds(x, same)
+		if i == 0 || xl.Before(lo) {
+			lo = xl
+		}
+		if !xh.IsZero() && (hi.IsZero() || xh.Before(hi)) {
+			hi = xh
+		}
+	}
+	return lo, hi
+}
+
+// candidate bounds the arrival of a request of class newConn leaving at
+// t, against the members ms.
+func (m arrivalModel) candidate(ms []*member, newConn bool, t time.Time) (lo, hi time.Time) {
+	cLo, cHi := m.offset(newConn, sameClass(ms, newConn))
+	return t.Add(cLo), t.Add(cHi + m.spread)
+}
+
+// fits reports that a request of class newConn leaving at t surely
+// arrives before the earliest end of the window ms (which may hold it).
+func (m arrivalModel) fits(ms []*member, newConn bool, t time.Time) bool {
+	if len(ms) == 0 {
+		return true
+	}
+	lo, _ := m.opening(ms, newConn)
+	_, hi := m.candidate(ms, newConn, t)
+	return !hi.Add(m.margin).After(lo.Add(m.window))
+}
+
+// placement is a decision of place.
+type placement int
+
+const (
+	hold placement = iota
+	join
+	open
+)
+
+// place decides for a request of class newConn leaving now: join the
+// current window, open the next one, or hold until the returned time
+// (zero: until the plan changes).
+func (m arrivalModel) place(newConn bool, now time.Time) (placement, time.Time) {
+	p := m.p
+	if len(p.cur) == 0 {
+		return open, now
+	}
+	// Members leave the spread apart, so that they arrive in order, or
+	// closer when a window's points would not fit so.
+	gap := m.spread + m.margin
+	if m.points > 1 {
+		gap = min(gap, (m.window-gap)/time.Duration(m.points-1))
+	}
+	if next := p.cur[len(p.cur)-1].departure().Add(gap); now.Before(next) {
+		return hold, next
+	}
+	if !p.full && len(p.cur) < m.points {
+		// A member must also arrive after the previous window's latest
+		// end: a request that could overtake into it waits until it
+		// cannot, if it still fits this window then.
+		at := now
+		if _, prevHi := m.opening(p.prev, newConn); !prevHi.IsZero() {
+			candLo, _ := m.candidate(p.prev, newConn, now)
+			if end := prevHi.Add(m.window + m.margin); candLo.Before(end) {
+				at = now.Add(end.Sub(candLo))
+			}
+		}
+		if m.fits(p.cur, newConn, at) {
+			if at.After(now) {
+				return hold, at
+			}
+			return join, now
+		}
+	}
+	_, hi := m.opening(p.cur, newConn)
+	if hi.IsZero() {
+		return hold, m.expiry() // no member has left: the window has not opened
+	}
+	candLo, _ := m.candidate(p.cur, newConn, now)
+	if at := hi.Add(m.window + m.margin); candLo.Before(at) {
+		return hold, now.Add(at.Sub(candLo))
+	}
+	return open, now
+}
+
+// expiry is when the oldest reserved place expires (zero when none).
+func (m arrivalModel) expiry() time.Time {
+	if len(m.p.reserved) == 0 {
+		return time.Time{}
+	}
+	return m.p.reserved[0].reserved.Add(m.window + time.Millisecond)
+}
+
+// enter waits until x may leave (in turn: requests are placed in the
+// order they came), then places it; called with l.mu held, it returns
+// with l.mu held. A reservation (Wait) is placed with a reused connection
+// as the guess.
+func (l *LocalLimiter) enter(ctx context.Context, b *bucket, x *member, reserve bool) error {
+	p := &b.plan
+	p.queue = append(p.queue, x)
+	for {
+		now := time.Now()
+		m := l.model(b)
+		p.expire(now, m.window)
+		what, until := hold, time.Time{}
+		if p.queue[0] == x {
+			what, until = m.place(x.newConn, now)
+		}
+		if dl, ok := ctx.Deadline(); ok && what == hold && !until.IsZero() && !until.Before(dl) {
+			if reserve {
+				return errWaitPastDeadline
+			}
+			what = join // the request has its connection: never let the hold end the attempt, go now
+		}
+		if what != hold {
+			if reserve {
+				x.reserved = now
+				p.reserved = append(p.reserved, x)
+			} else {
+				x.sent = now
+			}
+			if what == open {
+				p.prev, p.cur, p.full = p.cur, nil, false
+			}
+			p.cur = append(p.cur, x)
+			p.queue = p.queue[1:]
+			p.broadcast()
+			return nil
+		}
+		changed := p.wait()
+		l.mu.Unlock()
+		err := sleepUntil(ctx, until, changed)
+		l.mu.Lock()
+		if err != nil {
+			p.queue = removeMember(p.queue, x)
+			p.broadcast()
+			return err
+		}
+	}
+}
+
+// sending places a request (see Sending) and returns its place: the one
+// Wait reserved when it still fits with the connection got, else a new one.
+func (l *LocalLimiter) sending(ctx context.Context, key string, newConn bool) (*member, error) {
 	now := time.Now()
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	b := l.get(key, now)
-	if l.pace(b) == rate.Inf {
-		l.mu.Unlock()
-		return nil // unpaced: no arrival to space
+	if unpaced(l.pace(b)) {
+		return nil, nil // unpaced: no window to plan
 	}
-	a := &b.arrivals
-	gap := time.Duration(float64(time.Second) / float64(l.pace(b)))
-	setup := a.setup()
-	arrive := now
-	if newConn {
-		arrive = now.Add(setup)
+	p := &b.plan
+	p.active = true
+	b.waiters++
+	defer func() { b.waiters-- }()
+	m := l.model(b)
+	p.expire(now, m.window)
+	if len(p.reserved) > 0 {
+		x := p.reserved[0]
+		p.reserved = p.reserved[1:]
+		var win []*member
+		switch {
+		case slices.Contains(p.cur, x):
+			win = p.cur
+		case slices.Contains(p.prev, x):
+			win = p.prev
+		}
+		x.newConn = newConn
+		if win != nil && m.fits(removeMember(slices.Clone(win), x), newConn, now) {
+			x.sent = now
+			p.broadcast()
+			return x, nil
+		}
+		// It would now arrive too late for its window: place it afresh.
+		p.remove(x)
+		p.broadcast()
 	}
-	earliest := a.next
-	if !a.lastNew.IsZero() {
-		earliest = later(earliest, a.lastNew.Add(setup+time.Duration(a.sinceNew)*gap))
+	x := &member{newConn: newConn}
+	if err := l.enter(ctx, b, x, false); err != nil {
+		return nil, err
 	}
-	hold := min(earliest.Sub(arrive), l.window)
-	// Requests leave in the order they got here: a hold never lets a later
-	// request overtake a held one (rows are appended in arrival order).
-	if a.released.After(now) {
-		hold = max(hold, a.released.Sub(now)+time.Millisecond) // strictly after: no tie
-	}
-	hold = max(hold, 0)
-	if dl, ok := ctx.Deadline(); ok && !now.Add(hold).Before(dl) {
-		hold = 0 // never let the hold end the attempt
-	}
-	arrive = arrive.Add(hold)
-	a.released = now.Add(hold)
-	a.next = arrive.Add(gap)
-	if newConn {
-		a.lastNew, a.sinceNew = now.Add(hold), 1
-	} else {
-		a.sinceNew++
-	}
-	l.mu.Unlock()
-	if hold <= 0 {
-		return nil
-	}
-	return sleep(ctx, hold)
+	return x, nil
 }
 
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
+// answered records a placed request's round trip.
+func (l *LocalLimiter) answered(key string, m *member, rtt time.Duration, reused bool) {
+	l.Observe(key, rtt, reused)
+	if m == nil || rtt < 0 {
+		return
 	}
-	return b
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m.rtt, m.answered = rtt, true
+	if b, ok := l.buckets[key]; ok {
+		b.plan.broadcast()
+	}
+}
+
+// sleepUntil waits until t (forever when zero), for changed, or for ctx.
+func sleepUntil(ctx context.Context, t time.Time, changed <-chan struct{}) error {
+	var tc <-chan time.Time
+	if !t.IsZero() {
+		timer := time.NewTimer(time.Until(t))
+		defer timer.Stop()
+		tc = timer.C
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-tc:
+	case <-changed:
+	}
+	return nil
+}
+
+func removeMember(ms []*member, m *member) []*member {
+	for i, x := range ms {
+		if x == m {
+			return append(ms[:i], ms[i+1:]...)
+		}
+	}
+	return ms
 }

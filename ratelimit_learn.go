@@ -2,6 +2,7 @@ package apitable
 
 import (
 	"context"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -49,20 +50,22 @@ type RoundTripObserver interface {
 }
 
 const (
-	spreadSamples = 32   // round trips kept per key
-	minFactor     = 0.90 // the slowest pace 429s can push a key to
-	factorStep    = 0.01 // pace widening per 429
+	spreadSamples  = 32   // round trips kept per key
+	trustedSamples = 16   // round trips before the spread is taken as measured
+	minFactor      = 0.90 // the slowest pace 429s can push a key to
+	factorStep     = 0.01 // pace widening per 429
 )
 
 // learned is a bucket's learned state, guarded by LocalLimiter.mu.
 type learned struct {
-	factor  float64    // ≤ 1; 0 means 1 (never throttled)
-	stated  rate.Limit // the adopted stated budget, paced; 0 when none
-	rtts    []time.Duration
-	next    int // ring position in rtts
+	factor  float64         // ≤ 1; 0 means 1 (never throttled)
+	stated  rate.Limit      // the adopted stated budget, paced; 0 when none
+	rtts    []time.Duration // on reused connections
+	newRTTs []time.Duration // the first ones on new connections
+	next    int             // ring position in rtts
 	spread  time.Duration
 	last429 time.Time // the last 429 that stated a rate
-	arrivals
+	plan              // ratelimit_arrival.go
 }
 
 // fresh reports that nothing was learned.
@@ -83,15 +86,32 @@ func statedRate(msg string) float64 {
 	return f
 }
 
-// pace computes the bucket's rate from the configured one and what was
-// learned; called with l.mu held.
+// budget is the key's server budget: points per window, the window
+// widened by 1% per stated 429 (down to 90%), and a lower stated rate
+// adopted; called with l.mu held.
+func (l *LocalLimiter) budget(b *bucket) (points int, window time.Duration) {
+	points, window = l.points, l.window
+	if b.stated > 0 && b.stated < l.limit {
+		points = max(1, int(float64(b.stated)/paceFactor*window.Seconds()+1e-9))
+	}
+	if b.factor > 0 {
+		window = time.Duration(float64(window) / b.factor)
+	}
+	return points, window
+}
+
+// pace computes the bucket's rate for Wait from the configured one and
+// what was learned; called with l.mu held. It spaces requests evenly,
+// leaving the arrival spread's room per window: Wait's pace until the
+// key's arrivals are planned (Sending, ratelimit_arrival.go), that is,
+// with a transport that never reports its connections.
 func (l *LocalLimiter) pace(b *bucket) rate.Limit {
 	base, points := l.limit, float64(l.points)
 	if b.stated > 0 && b.stated < base {
 		base = b.stated
 		points = max(1, float64(base)/paceFactor*l.window.Seconds())
 	}
-	if base == rate.Inf {
+	if unpaced(base) {
 		return rate.Inf // unpaced: nothing learned can slow it
 	}
 	gap := 1 / float64(base)
@@ -104,6 +124,10 @@ func (l *LocalLimiter) pace(b *bucket) rate.Limit {
 	return rate.Limit(1 / gap)
 }
 
+// unpaced reports an infinite rate: rate.Inf, or the +Inf that
+// WithRateLimit(math.Inf(1)) makes.
+func unpaced(r rate.Limit) bool { return r == rate.Inf || math.IsInf(float64(r), 1) }
+
 // Throttled handles a 429 for key. A stated rate (> 0) below the
 // configured one is adopted; a stated 429 widens the key's pace by 1% and
 // pauses the key for one interval (a whole window when the previous stated
@@ -115,7 +139,7 @@ func (l *LocalLimiter) Throttled(_ context.Context, key string, statedRate float
 	defer l.mu.Unlock()
 	b := l.get(key, now)
 	// An unpaced limiter (rate.Inf) was asked not to pace: it learns nothing.
-	if s := rate.Limit(statedRate * paceFactor); statedRate > 0 && l.limit != rate.Inf && s < l.limit && (b.stated == 0 || s < b.stated) {
+	if s := rate.Limit(statedRate * paceFactor); statedRate > 0 && !unpaced(l.limit) && s < l.limit && (b.stated == 0 || s < b.stated) {
 		b.stated, adopted = s, true
 	}
 	pause := l.window
@@ -125,11 +149,15 @@ func (l *LocalLimiter) Throttled(_ context.Context, key string, statedRate float
 			b.factor = 1
 		}
 		b.factor = max(minFactor, b.factor-factorStep)
-		lim := l.pace(b)
-		b.lim.SetLimitAt(now, lim)
+		b.lim.SetLimitAt(now, l.pace(b))
 		if b.last429.IsZero() || now.Sub(b.last429) >= l.window {
-			pause = time.Duration(float64(time.Second) / float64(lim))
+			points, window := l.budget(b)
+			pause = window / time.Duration(points)
 		}
+		// The window the request hit is full: the next request opens
+		// the next one.
+		b.plan.full = true
+		b.plan.broadcast()
 		b.last429 = now
 	}
 	if until := now.Add(pause); until.After(b.pausedUntil) {
@@ -142,15 +170,19 @@ func (l *LocalLimiter) Throttled(_ context.Context, key string, statedRate float
 // connection (new connections add their setup) and re-paces the key when
 // the spread changed.
 func (l *LocalLimiter) Observe(key string, rtt time.Duration, reused bool) {
-	if rtt <= 0 {
+	if rtt < 0 {
 		return
 	}
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := l.get(key, now)
-	b.observeConn(rtt, reused)
+	b.plan.conns.observe(rtt, reused)
+	l.conns.observe(rtt, reused)
 	if !reused {
+		if len(b.newRTTs) < spreadSamples {
+			b.newRTTs = append(b.newRTTs, rtt)
+		}
 		return
 	}
 	if len(b.rtts) < spreadSamples {
@@ -166,6 +198,7 @@ func (l *LocalLimiter) Observe(key string, rtt time.Duration, reused bool) {
 	if spread != b.spread {
 		b.spread = spread
 		b.lim.SetLimitAt(now, l.pace(b))
+		b.plan.broadcast()
 	}
 }
 

@@ -45,8 +45,13 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	defer cancel()
 	var wrote atomic.Bool
 	conn := connTrace{ctx: actx, key: st.key}
-	if p, ok := t.client.limiter.(ArrivalPacer); ok && st.key != "" {
-		conn.pacer = p
+	if st.key != "" {
+		switch p := t.client.limiter.(type) {
+		case memberPacer:
+			conn.planner = p
+		case ArrivalPacer:
+			conn.pacer = p
+		}
 	}
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
 		GotConn: conn.gotConn,
@@ -64,9 +69,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 		return nil, err
 	}
-	if o, ok := t.client.limiter.(RoundTripObserver); ok && st.key != "" {
-		o.Observe(st.key, conn.since(), conn.reused())
-	}
+	conn.answered(t.client.limiter)
 	limit := t.client.maxResponse
 	if resp.StatusCode >= 400 {
 		limit = maxErrorBody
@@ -110,37 +113,47 @@ func (t *attemptTransport) throttled(ctx context.Context, st *callState, body *b
 // connTrace notes when and how an attempt got its connection, and lets an
 // ArrivalPacer hold the request before it is written.
 type connTrace struct {
-	ctx   context.Context //nolint:containedctx // the attempt's, for the pacer's hold inside the trace hook
-	key   string
-	pacer ArrivalPacer
-	mu    sync.Mutex
-	at    time.Time
-	info  httptrace.GotConnInfo
+	ctx     context.Context //nolint:containedctx // the attempt's, for the pacer's hold inside the trace hook
+	key     string
+	pacer   ArrivalPacer
+	planner memberPacer // the in-process limiter: its answers tighten the plan
+	mu      sync.Mutex
+	at      time.Time
+	info    httptrace.GotConnInfo
+	placed  *member
 }
 
 func (c *connTrace) gotConn(info httptrace.GotConnInfo) {
-	if c.pacer != nil {
-		_ = c.pacer.Sending(c.ctx, c.key, !info.Reused) // a done ctx fails the write
+	var placed *member
+	switch {
+	case c.planner != nil:
+		placed, _ = c.planner.sending(c.ctx, c.key, !info.Reused) // a done ctx fails the write
+	case c.pacer != nil:
+		_ = c.pacer.Sending(c.ctx, c.key, !info.Reused)
 	}
 	c.mu.Lock()
-	c.at, c.info = time.Now(), info
+	c.at, c.info, c.placed = time.Now(), info, placed
 	c.mu.Unlock()
 }
 
-// since is the time since the connection was got (0 when never).
-func (c *connTrace) since() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.at.IsZero() {
-		return 0
+// answered tells the limiter the round trip of the answered attempt.
+func (c *connTrace) answered(l Limiter) {
+	if c.key == "" {
+		return
 	}
-	return time.Since(c.at)
-}
-
-func (c *connTrace) reused() bool {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.info.Reused
+	at, reused, placed := c.at, c.info.Reused, c.placed
+	c.mu.Unlock()
+	if at.IsZero() {
+		return // the transport never reported a connection
+	}
+	rtt := time.Since(at)
+	switch o := l.(type) {
+	case memberPacer:
+		o.answered(c.key, placed, rtt, reused)
+	case RoundTripObserver:
+		o.Observe(c.key, rtt, reused)
+	}
 }
 
 // admit waits the backoff checkRetry chose, then for the rate limiter,
