@@ -192,7 +192,7 @@ func (l *LocalLimiter) model(b *bucket) arrivalModel {
 		}
 	}
 	return arrivalModel{points: points, window: window, spread: e,
-		margin: max(time.Millisecond, e/8), p: &b.plan, all: &l.conns}
+		margin: max(2*time.Millisecond, e/8) + window/200, p: &b.plan, all: &l.conns}
 }
 
 // setup bounds a new connection's setup delay: from the key's round
@@ -242,8 +242,11 @@ func (m arrivalModel) bounds(x *member, same bool) (lo, hi time.Time) {
 			fastest, n = c.newMin, c.newN
 		}
 		// The fastest of n round trips overstates the true fastest by
-		// about E/(n+1): leave that much more.
-		e = min(e, max(0, x.rtt-fastest)+m.spread/time.Duration(n+1))
+		// about E/(n+1): leave that much more. A late answer is a late
+		// arrival or a slow server; either way the bound is safe, and it
+		// is capped at a quarter of the window (beyond that the server
+		// was slow, not the network).
+		e = min(max(0, x.rtt-fastest)+m.spread/time.Duration(n+1), max(e, m.window/4))
 	}
 	return lo, x.sent.Add(cHi + e)
 }
@@ -309,13 +312,7 @@ func (m arrivalModel) place(newConn bool, now time.Time) (placement, time.Time) 
 	if len(p.cur) == 0 {
 		return open, now
 	}
-	// Members leave the spread apart, so that they arrive in order, or
-	// closer when a window's points would not fit so.
-	gap := m.spread + m.margin
-	if m.points > 1 {
-		gap = min(gap, (m.window-gap)/time.Duration(m.points-1))
-	}
-	if next := p.cur[len(p.cur)-1].departure().Add(gap); now.Before(next) {
+	if next := m.inOrder(p.cur[len(p.cur)-1], newConn); now.Before(next) {
 		return hold, next
 	}
 	if !p.full && len(p.cur) < m.points {
@@ -345,6 +342,21 @@ func (m arrivalModel) place(newConn bool, now time.Time) (placement, time.Time) 
 		return hold, now.Add(at.Sub(candLo))
 	}
 	return open, now
+}
+
+// inOrder is the earliest departure of a request of class newConn that
+// arrives after prev: once its earliest arrival is past prev's latest (the
+// spread apart within a class), or sooner when a window's points would not
+// fit so.
+func (m arrivalModel) inOrder(prev *member, newConn bool) time.Time {
+	same := prev.newConn == newConn
+	_, prevHi := m.offset(prev.newConn, same)
+	lo, _ := m.offset(newConn, same)
+	gap := prevHi + m.spread + m.margin - lo
+	if m.points > 1 {
+		gap = min(gap, (m.window-m.spread-m.margin)/time.Duration(m.points-1))
+	}
+	return prev.departure().Add(gap)
 }
 
 // expiry is when the oldest reserved place expires (zero when none).
@@ -422,28 +434,79 @@ func (l *LocalLimiter) sending(ctx context.Context, key string, newConn bool) (*
 	if len(p.reserved) > 0 {
 		x := p.reserved[0]
 		p.reserved = p.reserved[1:]
-		var win []*member
-		switch {
-		case slices.Contains(p.cur, x):
-			win = p.cur
-		case slices.Contains(p.prev, x):
-			win = p.prev
-		}
 		x.newConn = newConn
-		if win != nil && m.fits(removeMember(slices.Clone(win), x), newConn, now) {
-			x.sent = now
-			p.broadcast()
+		if l.confirm(ctx, b, x) {
 			return x, nil
 		}
 		// It would now arrive too late for its window: place it afresh.
 		p.remove(x)
 		p.broadcast()
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 	}
 	x := &member{newConn: newConn}
 	if err := l.enter(ctx, b, x, false); err != nil {
 		return nil, err
 	}
 	return x, nil
+}
+
+// confirm lets the reserved x leave in its place once the request after
+// the one before it in its window (whose own Sending may still be under way,
+// on a connection still being opened) and while it still fits its window
+// with the connection it got; false: it no longer fits. Called with l.mu
+// held; it returns with l.mu held.
+func (l *LocalLimiter) confirm(ctx context.Context, b *bucket, x *member) bool {
+	p := &b.plan
+	for {
+		now := time.Now()
+		m := l.model(b)
+		p.expire(now, m.window)
+		var win []*member
+		switch {
+		case slices.Contains(p.cur, x):
+			win = p.cur
+		case slices.Contains(p.prev, x):
+			win = p.prev
+		default:
+			return false // expired
+		}
+		i := slices.Index(win, x)
+		others := removeMember(slices.Clone(win), x)
+		at, until := now, time.Time{}
+		if i > 0 {
+			if prev := win[i-1]; !prev.left() {
+				until = prev.reserved.Add(m.window + time.Millisecond) // its expiry, at the latest
+				at = time.Time{}
+			} else if next := m.inOrder(prev, x.newConn); now.Before(next) {
+				at = next
+			}
+		}
+		if !at.IsZero() {
+			if !m.fits(others, x.newConn, at) {
+				return false
+			}
+			if !at.After(now) {
+				x.sent = now
+				p.broadcast()
+				return true
+			}
+			until = at
+		}
+		if dl, ok := ctx.Deadline(); ok && !until.Before(dl) {
+			x.sent = now // the request has its connection: never let the hold end the attempt
+			p.broadcast()
+			return true
+		}
+		changed := p.wait()
+		l.mu.Unlock()
+		err := sleepUntil(ctx, until, changed)
+		l.mu.Lock()
+		if err != nil {
+			return false
+		}
+	}
 }
 
 // answered records a placed request's round trip.

@@ -115,9 +115,11 @@ func (l *LocalLimiter) pace(b *bucket) rate.Limit {
 		return rate.Inf // unpaced: nothing learned can slow it
 	}
 	gap := 1 / float64(base)
-	if b.spread > 0 {
-		gap = max(gap, (l.window+b.spread).Seconds()/points)
+	spread := b.spread
+	if len(b.rtts) < trustedSamples {
+		spread = max(spread, l.window/10) // as the arrival plan does
 	}
+	gap = max(gap, (l.window+spread).Seconds()/points)
 	if b.factor > 0 {
 		gap /= b.factor
 	}

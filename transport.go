@@ -44,7 +44,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	actx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	var wrote atomic.Bool
-	conn := connTrace{ctx: actx, key: st.key}
+	conn := connTrace{ctx: actx, key: st.key, start: time.Now()}
 	if st.key != "" {
 		switch p := t.client.limiter.(type) {
 		case memberPacer:
@@ -117,6 +117,7 @@ type connTrace struct {
 	key     string
 	pacer   ArrivalPacer
 	planner memberPacer // the in-process limiter: its answers tighten the plan
+	start   time.Time // the attempt's, for a transport that never reports its connection
 	mu      sync.Mutex
 	at      time.Time
 	info    httptrace.GotConnInfo
@@ -145,7 +146,9 @@ func (c *connTrace) answered(l Limiter) {
 	at, reused, placed := c.at, c.info.Reused, c.placed
 	c.mu.Unlock()
 	if at.IsZero() {
-		return // the transport never reported a connection
+		// The transport never reported a connection: the round trip from
+		// handing it the request still shows the spread.
+		at, reused = c.start, true
 	}
 	rtt := time.Since(at)
 	switch o := l.(type) {
