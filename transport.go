@@ -117,7 +117,7 @@ type connTrace struct {
 	key     string
 	pacer   ArrivalPacer
 	planner memberPacer // the in-process limiter: its answers tighten the plan
-	start   time.Time // the attempt's, for a transport that never reports its connection
+	start   time.Time   // the attempt's, for a transport that never reports its connection
 	mu      sync.Mutex
 	at      time.Time
 	info    httptrace.GotConnInfo
