@@ -18,19 +18,18 @@ import (
 //     the configured one is adopted for the key (paced at 98% of it, like
 //     the configured one); a higher one is ignored: the limiter never
 //     exceeds the configured rate.
-//   - the arrival spread: the server counts fixed windows that open at the
-//     first request to arrive, so requests sent evenly but arriving unevenly
-//     (network jitter) can put one request too many into a window. The
-//     limiter keeps the round trips of the last answers on reused
-//     connections; their spread (max − min) bounds how unevenly requests
-//     arrive, and the pace leaves that much room per window: points requests
-//     per window + spread.
+//   - the arrival spread and the connection setup, from the round trips
+//     of answered requests (Observe): the arrival plan (ratelimit_arrival.go)
+//     bounds each request's arrival with them; a transport that never
+//     reports its connections gets even spacing with the spread as room
+//     per window (pace).
 //   - 429s: a 429 from the server's limiter (its message states the rate)
-//     widens the pace by 1% (down to 90%) and pauses the key for one
-//     interval, not a whole window: the window the request hit ends within
-//     about the arrival spread, and the retry queues for the next slot
-//     anyway. A second one within a window, or a 429 that states no rate
-//     (a proxy's, say), pauses the key for a whole window.
+//     marks the current window full, widens the key's window by 1% (down
+//     to 90% of the budget) and pauses the key for one interval, not a
+//     whole window: the window the request hit ends within about the
+//     arrival spread, and the retry is placed into the next one anyway. A
+//     second one within a window, or a 429 that states no rate (a proxy's,
+//     say), pauses the key for a whole window.
 
 // ThrottleHandler is implemented by limiters that handle a 429 answer
 // themselves (LocalLimiter does). The client calls Throttled, instead of
