@@ -64,7 +64,7 @@ type learned struct {
 	next    int             // ring position in rtts
 	spread  time.Duration
 	last429 time.Time // the last 429 that stated a rate
-	plan              // ratelimit_arrival.go
+	plan    plan      // the arrival plan (ratelimit_arrival.go)
 }
 
 // fresh reports that nothing was learned.
