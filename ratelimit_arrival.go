@@ -23,7 +23,7 @@ import (
 //     the jitter, at most the round trips' spread E. Once a request is
 //     answered, its round trip minus the fastest one bounds its e more
 //     tightly (a late answer means a late arrival or a slow server; either
-//     way the bound is safe, and it is capped at E like an unanswered one).
+//     way the bound is safe; it is capped at a quarter of the window).
 //   - A request joins the current window while it has room and the request
 //     surely arrives before the window's earliest possible end, and after
 //     the previous window's latest possible end.
@@ -38,13 +38,14 @@ import (
 // round trip on a new connection. Members of a window leave the spread
 // apart (or closer, when the window's points would not fit so), so that
 // they also arrive in the order they left (rows are appended in arrival
-// order), and requests leave in the order they reached Sending. The period of a window comes to about W + E/2 on a network with
-// jitter E, where even spacing needs W + E: the physical limit, since the
-// next window's first arrival can come early by up to E.
+// order), and requests leave in the order they reached Wait or Sending.
+// A window's period comes to about W + E/2 plus a margin on a network with
+// jitter E, where even spacing needs W + E: the next window's first
+// arrival can come early by up to E, so about W + E/2 is the limit.
 //
 // Until the spread is measured (16 round trips on reused connections) it
-// is taken as at least a tenth of the window; an unlearned setup with no round trip
-// at all is taken to be under one window.
+// is taken as at least a tenth of the window; an unlearned setup with no
+// round trip at all is taken to be under one window.
 
 // member is one request placed into a window. Wait reserves its place
 // (reserved set, sent zero) with a reused connection as the guess; Sending
@@ -452,10 +453,11 @@ func (l *LocalLimiter) sending(ctx context.Context, key string, newConn bool) (*
 	return x, nil
 }
 
-// confirm lets the reserved x leave in its place once the request after
-// the one before it in its window (whose own Sending may still be under way,
-// on a connection still being opened) and while it still fits its window
-// with the connection it got; false: it no longer fits. Called with l.mu
+// confirm lets the reserved x leave in its place: after the request
+// before it in its window has left (its Sending may still be under way, on
+// a connection still being opened) and far enough after it to arrive
+// after it, while x still fits its window with the connection it got;
+// false: it no longer fits. Called with l.mu
 // held; it returns with l.mu held.
 func (l *LocalLimiter) confirm(ctx context.Context, b *bucket, x *member) bool {
 	p := &b.plan
