@@ -262,38 +262,142 @@ func sameClass(ms []*member, newConn bool) bool {
 	return true
 }
 
-// opening bounds a window's opening (the earliest arrival of its members)
-// against a request of class newConn; hi is zero while no member has left.
-func (m arrivalModel) opening(ms []*member, newConn bool) (lo, hi time.Time) {
-	same := sameClass(ms, newConn)
-	for i, x := range ms {
-		xl, xh := m.bounds(x, same)
-		if i == 0 || xl.Before(lo) {
-			lo = xl
-		}
-		if !xh.IsZero() && (hi.IsZero() || xh.Before(hi)) {
-			hi = xh
-		}
-	}
-	return lo, hi
+// view is what a decision knows of the two windows, in the candidate's frame: setup
+// delays cancel out (same) when every request compared is of one class.
+//
+// A member may be ambiguous: it may arrive before its window's earliest
+// end or after its latest end, so it counts in both that window and the
+// next (which carries it, sharing the pointer with prev) until its bounds
+// settle it, and only members surely in a window bound its opening.
+type view struct {
+	same           bool
+	prevLo, prevHi time.Time // prev's earliest opening; its latest, from members surely in it (zero: none)
+	curLo, curHi   time.Time // cur's earliest opening; the latest end of cur, less a window
+	count          int       // cur's members not surely in prev
+	spill          []*member // cur's members that may arrive after cur's earliest end
+	lastHi         time.Time // the latest arrival of any of cur's members (zero: one has not left)
+	spillHi        time.Time // the same for spill
 }
 
-// candidate bounds the arrival of a request of class newConn leaving at
-// t, against the members ms.
-func (m arrivalModel) candidate(ms []*member, newConn bool, t time.Time) (lo, hi time.Time) {
-	cLo, cHi := m.offset(newConn, sameClass(ms, newConn))
+// surelyBefore reports that an arrival bounded by hi comes before the end
+// of a window that opened no earlier than lo.
+func (m arrivalModel) surelyBefore(hi, lo time.Time) bool {
+	return !hi.IsZero() && !hi.Add(m.margin).After(lo.Add(m.window))
+}
+
+// surelyAfter reports that an arrival bounded below by lo comes after the
+// end of a window that opened no later than hi (zero hi: not known).
+func (m arrivalModel) surelyAfter(lo, hi time.Time) bool {
+	return hi.IsZero() || !lo.Before(hi.Add(m.window+m.margin))
+}
+
+func earliest(t, u time.Time) time.Time {
+	if t.IsZero() || (!u.IsZero() && u.Before(t)) {
+		return u
+	}
+	return t
+}
+
+// view computes the windows' bounds against a request of class newConn.
+func (m arrivalModel) view(newConn bool) view {
+	p := m.p
+	// Which window each member is in is a fact about the members alone:
+	// judge it in their own frame (a setup delay they all share cancels
+	// out), and compare bounds with the candidate in its frame.
+	own := m.frame(p.prev, p.cur, sameClass(p.prev, classOf(p)) && sameClass(p.cur, classOf(p)))
+	v := view{same: sameClass(p.prev, newConn) && sameClass(p.cur, newConn)}
+	f := m.frame(p.prev, p.cur, v.same)
+	v.prevLo, v.prevHi, v.curLo = f.prevLo, time.Time{}, f.curLo
+	for _, x := range p.prev {
+		if _, hi := m.bounds(x, own.same); m.surelyBefore(hi, own.prevLo) {
+			_, fhi := m.bounds(x, v.same)
+			v.prevHi = earliest(v.prevHi, fhi)
+		}
+	}
+	unsent := false
+	for _, x := range p.cur {
+		olo, ohi := m.bounds(x, own.same)
+		_, hi := m.bounds(x, v.same)
+		unsent = unsent || hi.IsZero()
+		v.lastHi = latest(v.lastHi, hi)
+		carried := slices.Contains(p.prev, x)
+		if carried && m.surelyBefore(ohi, own.prevLo) {
+			continue // it arrives in prev
+		}
+		v.count++
+		if !m.surelyBefore(ohi, own.curLo) {
+			v.spill = append(v.spill, x)
+			v.spillHi = latest(v.spillHi, hi)
+		}
+		// Any member surely past prev's end bounds cur's end: it arrives
+		// in cur (which ended by then + W) or after cur ended.
+		if !hi.IsZero() && (!carried || (!own.prevHi.IsZero() && m.surelyAfter(olo, own.prevHi))) {
+			v.curHi = earliest(v.curHi, hi)
+		}
+	}
+	if unsent {
+		v.lastHi = time.Time{}
+	}
+	for _, x := range v.spill {
+		if !x.left() {
+			v.spillHi = time.Time{}
+		}
+	}
+	return v
+}
+
+// frame is the windows' opening bounds in one frame.
+type frame struct {
+	same   bool
+	prevLo time.Time // prev's earliest opening
+	prevHi time.Time // prev's latest, from members surely in it (zero: none)
+	curLo  time.Time // cur's earliest opening
+}
+
+func (m arrivalModel) frame(prev, cur []*member, same bool) frame {
+	f := frame{same: same}
+	for _, x := range prev {
+		lo, _ := m.bounds(x, same)
+		f.prevLo = earliest(f.prevLo, lo)
+	}
+	for _, x := range prev {
+		if _, hi := m.bounds(x, same); m.surelyBefore(hi, f.prevLo) {
+			f.prevHi = earliest(f.prevHi, hi)
+		}
+	}
+	for _, x := range cur {
+		lo, _ := m.bounds(x, same)
+		f.curLo = earliest(f.curLo, lo)
+	}
+	// cur opened after prev ended, so no earlier than prev's earliest end.
+	if end := f.prevLo.Add(m.window); len(prev) > 0 && f.curLo.Before(end) {
+		f.curLo = end
+	}
+	return f
+}
+
+// classOf is the class of the plan's first member (any, when empty).
+func classOf(p *plan) bool {
+	if len(p.prev) > 0 {
+		return p.prev[0].newConn
+	}
+	if len(p.cur) > 0 {
+		return p.cur[0].newConn
+	}
+	return false
+}
+
+func latest(t, u time.Time) time.Time {
+	if u.After(t) {
+		return u
+	}
+	return t
+}
+
+// candidate bounds the arrival of a request of class newConn leaving at t.
+func (m arrivalModel) candidate(v view, newConn bool, t time.Time) (lo, hi time.Time) {
+	cLo, cHi := m.offset(newConn, v.same)
 	return t.Add(cLo), t.Add(cHi + m.spread)
-}
-
-// fits reports that a request of class newConn leaving at t surely
-// arrives before the earliest end of the window ms (which may hold it).
-func (m arrivalModel) fits(ms []*member, newConn bool, t time.Time) bool {
-	if len(ms) == 0 {
-		return true
-	}
-	lo, _ := m.opening(ms, newConn)
-	_, hi := m.candidate(ms, newConn, t)
-	return !hi.Add(m.margin).After(lo.Add(m.window))
 }
 
 // placement is a decision of place.
@@ -304,6 +408,28 @@ const (
 	join
 	open
 )
+
+// joinable decides whether a request of class newConn leaving now may
+// join cur (surely in it, or ambiguous between it and the next window),
+// or when to look again; ok false with a zero time: it may not join.
+func (m arrivalModel) joinable(v view, newConn bool, now time.Time) (ok bool, at time.Time) {
+	if m.p.full || v.count >= m.points {
+		return false, time.Time{}
+	}
+	// A member must arrive after the previous window's latest end: a
+	// request that could overtake into it waits until it cannot.
+	at = now
+	if candLo, _ := m.candidate(v, newConn, now); !m.surelyAfter(candLo, v.prevHi) {
+		at = now.Add(v.prevHi.Add(m.window + m.margin).Sub(candLo))
+	}
+	_, candHi := m.candidate(v, newConn, at)
+	// Surely in cur, or ambiguous while the next window has room for
+	// everything that may spill into it.
+	if m.surelyBefore(candHi, v.curLo) || len(v.spill)+1 <= m.points {
+		return !at.After(now), at
+	}
+	return false, time.Time{}
+}
 
 // place decides for a request of class newConn leaving now: join the
 // current window, open the next one, or hold until the returned time
@@ -316,33 +442,47 @@ func (m arrivalModel) place(newConn bool, now time.Time) (placement, time.Time) 
 	if next := m.inOrder(p.cur[len(p.cur)-1], newConn); now.Before(next) {
 		return hold, next
 	}
-	if !p.full && len(p.cur) < m.points {
-		// A member must also arrive after the previous window's latest
-		// end: a request that could overtake into it waits until it
-		// cannot, if it still fits this window then.
-		at := now
-		if _, prevHi := m.opening(p.prev, newConn); !prevHi.IsZero() {
-			candLo, _ := m.candidate(p.prev, newConn, now)
-			if end := prevHi.Add(m.window + m.margin); candLo.Before(end) {
-				at = now.Add(end.Sub(candLo))
-			}
-		}
-		if m.fits(p.cur, newConn, at) {
-			if at.After(now) {
-				return hold, at
-			}
-			return join, now
+	v := m.view(newConn)
+	ok, at := m.joinable(v, newConn, now)
+	switch {
+	case ok:
+		return join, now
+	case !at.IsZero():
+		return hold, at
+	}
+	// The window ends a window after its opening, which is no later than
+	// the arrival of a member surely in it, else of any member in it.
+	end := v.curHi
+	if end.IsZero() {
+		end = v.lastHi
+	}
+	if len(v.spill) >= m.points {
+		// The next window may be full of cur's possible spill: go after
+		// it too, carrying nothing.
+		end = v.spillHi
+		if !v.curHi.IsZero() && v.curHi.After(end) {
+			end = v.curHi
 		}
 	}
-	_, hi := m.opening(p.cur, newConn)
-	if hi.IsZero() {
-		return hold, m.expiry() // no member has left: the window has not opened
+	if end.IsZero() {
+		return hold, m.expiry() // a member has not left: the window's opening is unknown
 	}
-	candLo, _ := m.candidate(p.cur, newConn, now)
-	if at := hi.Add(m.window + m.margin); candLo.Before(at) {
+	candLo, _ := m.candidate(v, newConn, now)
+	if at := end.Add(m.window + m.margin); candLo.Before(at) {
 		return hold, now.Add(at.Sub(candLo))
 	}
 	return open, now
+}
+
+// opened starts the next window with x, carrying the members of cur that
+// may arrive after its end.
+func (m arrivalModel) opened(x *member) {
+	p := m.p
+	spill := m.view(x.newConn).spill
+	if len(spill) >= m.points {
+		spill = nil // x goes after the window they may fill (place)
+	}
+	p.prev, p.cur, p.full = p.cur, append(slices.Clip(spill), x), false
 }
 
 // inOrder is the earliest departure of a request of class newConn that
@@ -397,9 +537,10 @@ func (l *LocalLimiter) enter(ctx context.Context, b *bucket, x *member, reserve 
 				x.sent = now
 			}
 			if what == open {
-				p.prev, p.cur, p.full = p.cur, nil, false
+				m.opened(x)
+			} else {
+				p.cur = append(p.cur, x)
 			}
-			p.cur = append(p.cur, x)
 			p.queue = p.queue[1:]
 			p.broadcast()
 			return nil
@@ -465,30 +606,50 @@ func (l *LocalLimiter) confirm(ctx context.Context, b *bucket, x *member) bool {
 		now := time.Now()
 		m := l.model(b)
 		p.expire(now, m.window)
-		var win []*member
-		switch {
-		case slices.Contains(p.cur, x):
-			win = p.cur
-		case slices.Contains(p.prev, x):
-			win = p.prev
-		default:
+		ci, pi := slices.Index(p.cur, x), slices.Index(p.prev, x)
+		if ci < 0 && pi < 0 {
 			return false // expired
 		}
-		i := slices.Index(win, x)
-		others := removeMember(slices.Clone(win), x)
+		// Judge x against its window without it, as a request leaving now
+		// on the connection it got (in order after the one before it).
+		win := p.cur
+		if ci < 0 {
+			win = p.prev
+		}
 		at, until := now, time.Time{}
-		if i > 0 {
-			if prev := win[i-1]; !prev.left() {
-				until = prev.reserved.Add(m.window + time.Millisecond) // its expiry, at the latest
+		if i := slices.Index(win, x); i > 0 {
+			if before := win[i-1]; !before.left() {
+				until = before.reserved.Add(m.window + time.Millisecond) // its expiry, at the latest
 				at = time.Time{}
-			} else if next := m.inOrder(prev, x.newConn); now.Before(next) {
+			} else if next := m.inOrder(before, x.newConn); now.Before(next) {
 				at = next
 			}
 		}
+		p.remove(x)
+		v := m.view(x.newConn)
+		ok := true
 		if !at.IsZero() {
-			if !m.fits(others, x.newConn, at) {
-				return false
+			if ci >= 0 {
+				var when time.Time
+				ok, when = m.joinable(v, x.newConn, at)
+				if !ok && !when.IsZero() {
+					ok, at = true, when
+				}
+			} else {
+				_, hi := m.candidate(v, x.newConn, at)
+				ok = m.surelyBefore(hi, v.prevLo)
 			}
+		}
+		if ci >= 0 {
+			p.cur = slices.Insert(p.cur, min(ci, len(p.cur)), x)
+		}
+		if pi >= 0 {
+			p.prev = slices.Insert(p.prev, min(pi, len(p.prev)), x)
+		}
+		if !ok {
+			return false
+		}
+		if !at.IsZero() {
 			if !at.After(now) {
 				x.sent = now
 				p.broadcast()
