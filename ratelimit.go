@@ -193,6 +193,20 @@ func (l *LocalLimiter) Len() int {
 // are planned (Sending), Wait reserves each request's place in the plan
 // instead (admit).
 func (l *LocalLimiter) Wait(ctx context.Context, key string) error {
+	x, err := l.reserve(ctx, key)
+	if x != nil {
+		l.mu.Lock()
+		b := l.get(key, time.Now())
+		b.plan.reserved = append(b.plan.reserved, x) // for Sending, in order
+		l.mu.Unlock()
+	}
+	return err
+}
+
+// reserve is Wait that returns the reserved place (nil before the key's
+// arrivals are planned, or when unpaced), for the client to hand to
+// sending with the same request.
+func (l *LocalLimiter) reserve(ctx context.Context, key string) (*member, error) {
 	l.mu.Lock()
 	b := l.get(key, time.Now())
 	b.waiters++
@@ -208,30 +222,37 @@ func (l *LocalLimiter) Wait(ctx context.Context, key string) error {
 		l.mu.Unlock()
 		if d := time.Until(until); d > 0 {
 			if err := sleep(ctx, d); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		l.mu.Lock()
 		active := b.plan.active && !unpaced(l.pace(b))
 		l.mu.Unlock()
+		var x *member
 		if active {
-			if err := l.admit(ctx, b); err != nil {
-				return err
+			var err error
+			if x, err = l.admit(ctx, b); err != nil {
+				return nil, err
 			}
 		} else if err := b.lim.Wait(ctx); err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return nil, ctx.Err()
 			}
 			// x/time/rate refuses up front a wait that would pass the
 			// deadline; report it as the deadline it is.
-			return errWaitPastDeadline
+			return nil, errWaitPastDeadline
 		}
-		// A pause set while we waited for the bucket wins: wait it out too.
+		// A pause set while we waited wins: give the place back and wait
+		// it out too.
 		l.mu.Lock()
 		paused := time.Now().Before(b.pausedUntil)
+		if paused && x != nil {
+			b.plan.remove(x)
+			b.plan.broadcast()
+		}
 		l.mu.Unlock()
 		if !paused {
-			return nil
+			return x, nil
 		}
 	}
 }
@@ -240,10 +261,14 @@ func (l *LocalLimiter) Wait(ctx context.Context, key string) error {
 // the arrivals are planned): it waits until a request leaving now would
 // be placed, so that requests wait here, before taking a connection, and
 // Sending only confirms the place.
-func (l *LocalLimiter) admit(ctx context.Context, b *bucket) error {
+func (l *LocalLimiter) admit(ctx context.Context, b *bucket) (*member, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.enter(ctx, b, &member{}, true)
+	x := &member{}
+	if err := l.enter(ctx, b, x, true); err != nil {
+		return nil, err
+	}
+	return x, nil
 }
 
 // Pause holds back every request for key for d, so that concurrent callers

@@ -116,7 +116,7 @@ func (p *plan) recent(now time.Time, d time.Duration) bool {
 // slow to get one that they will be placed afresh).
 func (p *plan) expire(now time.Time, window time.Duration) {
 	stale := func(x *member) bool { return !x.left() && now.Sub(x.reserved) > window }
-	if !slices.ContainsFunc(p.reserved, stale) {
+	if !slices.ContainsFunc(p.cur, stale) && !slices.ContainsFunc(p.prev, stale) && !slices.ContainsFunc(p.reserved, stale) {
 		return
 	}
 	p.reserved = slices.DeleteFunc(p.reserved, stale)
@@ -155,17 +155,34 @@ type ArrivalPacer interface {
 	Sending(ctx context.Context, key string, newConn bool) error
 }
 
-// memberPacer is the in-process limiter's Sending that also returns the
-// request's place, for its answer (answered) to tighten the plan.
+// memberPacer is the in-process limiter as the client uses it: the place
+// Wait reserves (reserve) travels with its request to Sending (sending),
+// which returns the place for the answer (answered) to tighten the plan.
 type memberPacer interface {
-	sending(ctx context.Context, key string, newConn bool) (*member, error)
+	reserve(ctx context.Context, key string) (*member, error)
+	sending(ctx context.Context, key string, newConn bool, reserved *member) (*member, error)
 	answered(key string, m *member, rtt time.Duration, reused bool)
+	release(key string, reserved *member)
+}
+
+// release gives back a place whose attempt ended before it had a
+// connection.
+func (l *LocalLimiter) release(key string, x *member) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b, ok := l.buckets[key]; ok && !x.left() {
+		b.plan.remove(x)
+		b.plan.reserved = removeMember(b.plan.reserved, x)
+		b.plan.broadcast()
+	}
 }
 
 // Sending places a request into the server's windows (see the notes
-// above), holding it until it may leave.
+// above), holding it until it may leave. Without the client's pairing of
+// each request with its own reservation, it takes the oldest place Wait
+// reserved.
 func (l *LocalLimiter) Sending(ctx context.Context, key string, newConn bool) error {
-	_, err := l.sending(ctx, key, newConn)
+	_, err := l.sending(ctx, key, newConn, nil)
 	return err
 }
 
@@ -502,10 +519,18 @@ func (m arrivalModel) inOrder(prev *member, newConn bool) time.Time {
 
 // expiry is when the oldest reserved place expires (zero when none).
 func (m arrivalModel) expiry() time.Time {
-	if len(m.p.reserved) == 0 {
-		return time.Time{}
+	var oldest time.Time
+	for _, ms := range [][]*member{m.p.prev, m.p.cur} {
+		for _, x := range ms {
+			if !x.left() {
+				oldest = earliest(oldest, x.reserved)
+			}
+		}
 	}
-	return m.p.reserved[0].reserved.Add(m.window + time.Millisecond)
+	if oldest.IsZero() {
+		return oldest
+	}
+	return oldest.Add(m.window + time.Millisecond)
 }
 
 // enter waits until x may leave (in turn: requests are placed in the
@@ -532,7 +557,6 @@ func (l *LocalLimiter) enter(ctx context.Context, b *bucket, x *member, reserve 
 		if what != hold {
 			if reserve {
 				x.reserved = now
-				p.reserved = append(p.reserved, x)
 			} else {
 				x.sent = now
 			}
@@ -559,7 +583,7 @@ func (l *LocalLimiter) enter(ctx context.Context, b *bucket, x *member, reserve 
 
 // sending places a request (see Sending) and returns its place: the one
 // Wait reserved when it still fits with the connection got, else a new one.
-func (l *LocalLimiter) sending(ctx context.Context, key string, newConn bool) (*member, error) {
+func (l *LocalLimiter) sending(ctx context.Context, key string, newConn bool, reserved *member) (*member, error) {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -573,9 +597,11 @@ func (l *LocalLimiter) sending(ctx context.Context, key string, newConn bool) (*
 	defer func() { b.waiters-- }()
 	m := l.model(b)
 	p.expire(now, m.window)
-	if len(p.reserved) > 0 {
-		x := p.reserved[0]
+	if reserved == nil && len(p.reserved) > 0 {
+		reserved = p.reserved[0]
 		p.reserved = p.reserved[1:]
+	}
+	if x := reserved; x != nil && !x.left() {
 		x.newConn = newConn
 		if l.confirm(ctx, b, x) {
 			return x, nil

@@ -34,7 +34,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if st == nil {
 		return t.base.RoundTrip(req) // not a call of ours (never happens)
 	}
-	if err := t.admit(ctx, st); err != nil {
+	reserved, err := t.admit(ctx, st)
+	if err != nil {
 		if req.Body != nil {
 			_ = req.Body.Close() // a RoundTripper closes the body, even on error
 		}
@@ -44,7 +45,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	actx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	var wrote atomic.Bool
-	conn := connTrace{ctx: actx, key: st.key, start: time.Now()}
+	conn := connTrace{ctx: actx, key: st.key, start: time.Now(), reserved: reserved}
 	if st.key != "" {
 		switch p := t.client.limiter.(type) {
 		case memberPacer:
@@ -62,6 +63,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		},
 	})
 	resp, err := t.base.RoundTrip(req.WithContext(actx))
+	conn.releaseUnused()
 	if err != nil {
 		err = t.timedOut(actx, ctx, err)
 		if !wrote.Load() {
@@ -116,7 +118,8 @@ type connTrace struct {
 	ctx     context.Context //nolint:containedctx // the attempt's, for the pacer's hold inside the trace hook
 	key     string
 	pacer   ArrivalPacer
-	planner memberPacer // the in-process limiter: its answers tighten the plan
+	planner  memberPacer // the in-process limiter: its answers tighten the plan
+	reserved *member     // the place its Wait reserved for this attempt
 	start   time.Time   // the attempt's, for a transport that never reports its connection
 	mu      sync.Mutex
 	at      time.Time
@@ -128,13 +131,27 @@ func (c *connTrace) gotConn(info httptrace.GotConnInfo) {
 	var placed *member
 	switch {
 	case c.planner != nil:
-		placed, _ = c.planner.sending(c.ctx, c.key, !info.Reused) // a done ctx fails the write
+		placed, _ = c.planner.sending(c.ctx, c.key, !info.Reused, c.reserved) // a done ctx fails the write
 	case c.pacer != nil:
 		_ = c.pacer.Sending(c.ctx, c.key, !info.Reused)
 	}
 	c.mu.Lock()
 	c.at, c.info, c.placed = time.Now(), info, placed
 	c.mu.Unlock()
+}
+
+// releaseUnused gives back the reserved place of an attempt that never had
+// a connection.
+func (c *connTrace) releaseUnused() {
+	if c.reserved == nil || c.planner == nil {
+		return
+	}
+	c.mu.Lock()
+	got := !c.at.IsZero()
+	c.mu.Unlock()
+	if !got {
+		c.planner.release(c.key, c.reserved)
+	}
 }
 
 // answered tells the limiter the round trip of the answered attempt.
@@ -161,18 +178,25 @@ func (c *connTrace) answered(l Limiter) {
 
 // admit waits the backoff checkRetry chose, then for the rate limiter,
 // and tells the call's pipeline once that its first attempt passed.
-func (t *attemptTransport) admit(ctx context.Context, st *callState) error {
+func (t *attemptTransport) admit(ctx context.Context, st *callState) (*member, error) {
 	st.attempts++
 	if st.wait > 0 {
 		if err := sleep(ctx, st.wait); err != nil {
-			return err
+			return nil, err
 		}
 		st.wait = 0
 	}
+	var reserved *member
 	if st.key != "" {
 		start := time.Now()
-		if err := t.client.limiter.Wait(ctx, st.key); err != nil {
-			return err
+		var err error
+		if p, ok := t.client.limiter.(memberPacer); ok {
+			reserved, err = p.reserve(ctx, st.key) // handed to this attempt's Sending
+		} else {
+			err = t.client.limiter.Wait(ctx, st.key)
+		}
+		if err != nil {
+			return nil, err
 		}
 		if waited := time.Since(start); waited > 2*time.Second {
 			t.client.logger.LogAttrs(ctx, slog.LevelWarn, "apitable rate limit wait",
@@ -183,7 +207,7 @@ func (t *attemptTransport) admit(ctx context.Context, st *callState) error {
 		st.admitted()
 		st.admitted = nil
 	}
-	return nil
+	return reserved, nil
 }
 
 // timedOut says so when the attempt's own timeout (not the caller's
