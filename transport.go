@@ -115,16 +115,16 @@ func (t *attemptTransport) throttled(ctx context.Context, st *callState, body *b
 // connTrace notes when and how an attempt got its connection, and lets an
 // ArrivalPacer hold the request before it is written.
 type connTrace struct {
-	ctx     context.Context //nolint:containedctx // the attempt's, for the pacer's hold inside the trace hook
-	key     string
-	pacer   ArrivalPacer
+	ctx      context.Context //nolint:containedctx // the attempt's, for the pacer's hold inside the trace hook
+	key      string
+	pacer    ArrivalPacer
 	planner  memberPacer // the in-process limiter: its answers tighten the plan
 	reserved *member     // the place its Wait reserved for this attempt
-	start   time.Time   // the attempt's, for a transport that never reports its connection
-	mu      sync.Mutex
-	at      time.Time
-	info    httptrace.GotConnInfo
-	placed  *member
+	start    time.Time   // the attempt's, for a transport that never reports its connection
+	mu       sync.Mutex
+	at       time.Time
+	info     httptrace.GotConnInfo
+	placed   *member
 }
 
 func (c *connTrace) gotConn(info httptrace.GotConnInfo) {
