@@ -193,7 +193,7 @@ func (l *LocalLimiter) Len() int {
 // are planned (Sending), Wait reserves each request's place in the plan
 // instead (admit).
 func (l *LocalLimiter) Wait(ctx context.Context, key string) error {
-	x, err := l.reserve(ctx, key)
+	x, err := l.reserveFor(ctx, key, false)
 	if x != nil {
 		l.mu.Lock()
 		b := l.get(key, time.Now())
@@ -203,10 +203,16 @@ func (l *LocalLimiter) Wait(ctx context.Context, key string) error {
 	return err
 }
 
-// reserve is Wait that returns the reserved place (nil before the key's
-// arrivals are planned, or when unpaced), for the client to hand to
-// sending with the same request.
+// reserve is the client's Wait: it plans from the first request and
+// returns the reserved place (nil when unpaced), for the client to hand
+// to sending with the same request, or to departed or release when the
+// transport never reported a connection.
 func (l *LocalLimiter) reserve(ctx context.Context, key string) (*member, error) {
+	return l.reserveFor(ctx, key, true)
+}
+
+// reserveFor reserves a place; planned: plan even before a Sending was seen.
+func (l *LocalLimiter) reserveFor(ctx context.Context, key string, planned bool) (*member, error) {
 	l.mu.Lock()
 	b := l.get(key, time.Now())
 	b.waiters++
@@ -226,7 +232,10 @@ func (l *LocalLimiter) reserve(ctx context.Context, key string) (*member, error)
 			}
 		}
 		l.mu.Lock()
-		active := b.plan.active && !unpaced(l.pace(b))
+		active := (planned || b.plan.active) && !unpaced(l.pace(b))
+		if active {
+			b.plan.active = true
+		}
 		l.mu.Unlock()
 		var x *member
 		if active {

@@ -125,10 +125,14 @@ func (p *plan) expire(now time.Time, window time.Duration) {
 	p.broadcast()
 }
 
-// remove takes an unsent member out of its window.
+// remove takes an unsent member out of its window. A window left with no
+// member of its own never opened: the previous one is current again.
 func (p *plan) remove(x *member) {
 	p.cur = removeMember(p.cur, x)
 	p.prev = removeMember(p.prev, x)
+	if !slices.ContainsFunc(p.cur, func(y *member) bool { return !slices.Contains(p.prev, y) }) && len(p.prev) > 0 {
+		p.cur, p.prev = p.prev, nil
+	}
 }
 
 // observe notes a round trip.
@@ -163,6 +167,18 @@ type memberPacer interface {
 	sending(ctx context.Context, key string, newConn bool, reserved *member) (*member, error)
 	answered(key string, m *member, rtt time.Duration, reused bool)
 	release(key string, reserved *member)
+	departed(key string, reserved *member)
+}
+
+// departed marks a reserved place as taken by a request the transport
+// sent without reporting its connection: it left at about its place.
+func (l *LocalLimiter) departed(key string, x *member) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b, ok := l.buckets[key]; ok && !x.left() && (slices.Contains(b.plan.cur, x) || slices.Contains(b.plan.prev, x)) {
+		x.sent = x.reserved
+		b.plan.broadcast()
+	}
 }
 
 // release gives back a place whose attempt ended before it had a
@@ -651,7 +667,8 @@ func (l *LocalLimiter) confirm(ctx context.Context, b *bucket, x *member) bool {
 				at = next
 			}
 		}
-		p.remove(x)
+		cur, prev := p.cur, p.prev
+		p.cur, p.prev = removeMember(slices.Clone(cur), x), removeMember(slices.Clone(prev), x)
 		v := m.view(x.newConn)
 		ok := true
 		if !at.IsZero() {
@@ -666,12 +683,7 @@ func (l *LocalLimiter) confirm(ctx context.Context, b *bucket, x *member) bool {
 				ok = m.surelyBefore(hi, v.prevLo)
 			}
 		}
-		if ci >= 0 {
-			p.cur = slices.Insert(p.cur, min(ci, len(p.cur)), x)
-		}
-		if pi >= 0 {
-			p.prev = slices.Insert(p.prev, min(pi, len(p.prev)), x)
-		}
+		p.cur, p.prev = cur, prev
 		if !ok {
 			return false
 		}

@@ -180,8 +180,12 @@ func TestAllPagingEdges(t *testing.T) {
 			for i, r := range got {
 				assert.Equal(t, ds.RecordIDs[i], r.ID, "server order")
 			}
+			// One request per page; the speculative pages 2 and 3 leave only
+			// if page 1's answer is not processed within their place (a
+			// tenth of a window apart, so only on a loaded machine).
 			reqs := srv.Requests()
-			assert.Len(t, reqs, tc.wantReqsGE, "one request per page, none past the end")
+			assert.GreaterOrEqual(t, len(reqs), tc.wantReqsGE, "one request per page")
+			assert.LessOrEqual(t, len(reqs), max(tc.wantReqsGE, 3), "none past the speculative pages")
 			for _, r := range reqs {
 				want := "1000"
 				if tc.size != 0 {

@@ -63,7 +63,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		},
 	})
 	resp, err := t.base.RoundTrip(req.WithContext(actx))
-	conn.releaseUnused()
+	conn.settleUnused(err == nil || wrote.Load())
 	if err != nil {
 		err = t.timedOut(actx, ctx, err)
 		if !wrote.Load() {
@@ -140,16 +140,21 @@ func (c *connTrace) gotConn(info httptrace.GotConnInfo) {
 	c.mu.Unlock()
 }
 
-// releaseUnused gives back the reserved place of an attempt that never had
-// a connection.
-func (c *connTrace) releaseUnused() {
+// settleUnused settles the reserved place of an attempt whose transport
+// never reported a connection: taken at about its place when the request
+// was sent, else given back.
+func (c *connTrace) settleUnused(sent bool) {
 	if c.reserved == nil || c.planner == nil {
 		return
 	}
 	c.mu.Lock()
 	got := !c.at.IsZero()
 	c.mu.Unlock()
-	if !got {
+	switch {
+	case got:
+	case sent:
+		c.planner.departed(c.key, c.reserved)
+	default:
 		c.planner.release(c.key, c.reserved)
 	}
 }
