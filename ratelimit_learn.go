@@ -20,8 +20,8 @@ import (
 //     exceeds the configured rate.
 //   - the arrival spread and the connection setup, from the round trips
 //     of answered requests (Observe): the arrival plan (ratelimit_arrival.go)
-//     bounds each request's arrival with them; a transport that never
-//     reports its connections gets even spacing with the spread as room
+//     bounds each request's arrival with them; a caller of the public Wait
+//     that never calls Sending gets even spacing with the spread as room
 //     per window (pace).
 //   - 429s: a 429 from the server's limiter (its message states the rate)
 //     marks the current window full, widens the key's window by 1% (down
@@ -101,9 +101,9 @@ func (l *LocalLimiter) budget(b *bucket) (points int, window time.Duration) {
 
 // pace computes the bucket's rate for Wait from the configured one and
 // what was learned; called with l.mu held. It spaces requests evenly,
-// leaving the arrival spread's room per window: Wait's pace until the
-// key's arrivals are planned (Sending, ratelimit_arrival.go), that is,
-// with a transport that never reports its connections.
+// leaving the arrival spread's room per window: the public Wait's pace
+// until the key's arrivals are planned (Sending, ratelimit_arrival.go);
+// the client plans from its first request.
 func (l *LocalLimiter) pace(b *bucket) rate.Limit {
 	base, points := l.limit, float64(l.points)
 	if b.stated > 0 && b.stated < base {

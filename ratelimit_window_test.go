@@ -187,8 +187,8 @@ func (t traceless) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // TestLimiterWithoutConnectionReports: a transport that never reports its
-// connections (no GotConn) gets the limiter's even spacing, with room for
-// the spread, and the server refuses nothing.
+// connections (no GotConn) still gets the window plan, each request taken
+// to leave at its reserved place, and the server refuses nothing.
 func TestLimiterWithoutConnectionReports(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
