@@ -26,11 +26,20 @@ import (
 //     way the bound is safe; it is capped at a quarter of the window).
 //   - A request joins the current window while it has room and the request
 //     surely arrives before the window's earliest possible end, and after
-//     the previous window's latest possible end.
+//     the previous window's latest possible end. One that may land in
+//     either the current window or the next (an unlearned setup delay)
+//     joins too while both have room; it counts in both until its bounds
+//     settle which (view).
 //   - Otherwise it opens the next window, held until its earliest arrival
 //     is past the current window's latest possible end: the window opened
-//     at the earliest arrival of its members, so the bound is the minimum
-//     of their upper bounds, and it tightens as their answers come back.
+//     no later than the arrival of any member surely past the previous
+//     window, so the bound is the minimum of their upper bounds, and it
+//     tightens as their answers come back.
+//
+// The client reserves each request's place in Wait, before it takes a
+// connection (a request cancelled while waiting is never written); the
+// place travels with the attempt to Sending, which confirms it with the
+// connection the request got, or moves it.
 //
 // Requests of one connection class (all on new connections, or all on
 // reused ones) share c, so it cancels out between them even before it was
