@@ -304,8 +304,9 @@ func sameClass(ms []*member, newConn bool) bool {
 	return true
 }
 
-// view is what a decision knows of the two windows, in the candidate's frame: setup
-// delays cancel out (same) when every request compared is of one class.
+// view is what a decision knows of the two windows, in the candidate's
+// frame: setup delays cancel out (same) when every request compared is of
+// one class.
 //
 // A member may be ambiguous: it may arrive before its window's earliest
 // end or after its latest end, so it counts in both that window and the
