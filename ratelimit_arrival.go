@@ -595,11 +595,7 @@ func (l *LocalLimiter) enter(ctx context.Context, b *bucket, x *member, reserve 
 			p.broadcast()
 			return nil
 		}
-		changed := p.wait()
-		l.mu.Unlock()
-		err := sleepUntil(ctx, until, changed)
-		l.mu.Lock()
-		if err != nil {
+		if err := l.waitPlan(ctx, p, until); err != nil {
 			p.queue = removeMember(p.queue, x)
 			p.broadcast()
 			return err
@@ -710,11 +706,7 @@ func (l *LocalLimiter) confirm(ctx context.Context, b *bucket, x *member) bool {
 			p.broadcast()
 			return true
 		}
-		changed := p.wait()
-		l.mu.Unlock()
-		err := sleepUntil(ctx, until, changed)
-		l.mu.Lock()
-		if err != nil {
+		if err := l.waitPlan(ctx, p, until); err != nil {
 			return false
 		}
 	}
@@ -732,6 +724,15 @@ func (l *LocalLimiter) answered(key string, m *member, rtt time.Duration, reused
 	if b, ok := l.buckets[key]; ok {
 		b.plan.broadcast()
 	}
+}
+
+// waitPlan releases l.mu until t (zero: no time), the plan's next change
+// or ctx's end, and takes it again.
+func (l *LocalLimiter) waitPlan(ctx context.Context, p *plan, t time.Time) error {
+	changed := p.wait()
+	l.mu.Unlock()
+	defer l.mu.Lock()
+	return sleepUntil(ctx, t, changed)
 }
 
 // sleepUntil waits until t (forever when zero), for changed, or for ctx.

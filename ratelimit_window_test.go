@@ -25,32 +25,14 @@ import (
 // (arrival jitter, a handshake round trip on every new connection), in
 // fake time, and check what the server saw.
 
-// serverRate is the rate the server's log shows: n requests over the span
-// from the first to the last arrival plus one interval, as a fraction of
-// the budget.
+// serverRate is the rate the server's log shows (logRate: n requests over
+// the span from the first to the last arrival plus one interval), as a
+// fraction of the budget.
 func serverRate(reqs []apitabletest.Request) float64 {
-	first, last := reqs[0].Time, reqs[0].Time
-	for _, r := range reqs {
-		if r.Time.Before(first) {
-			first = r.Time
-		}
-		if r.Time.After(last) {
-			last = r.Time
-		}
-	}
-	interval := serverWindow / serverPoints
-	return float64(len(reqs)) / (last.Sub(first) + interval).Seconds() / serverPoints
+	return logRateAt(reqs, serverWindow/serverPoints).rate / serverPoints
 }
 
-func count429(reqs []apitabletest.Request) int {
-	n := 0
-	for _, r := range reqs {
-		if r.Status == http.StatusTooManyRequests {
-			n++
-		}
-	}
-	return n
-}
+func count429(reqs []apitabletest.Request) int { return logRateAt(reqs, serverWindow).n429 }
 
 // TestWindowsOnARealNetwork: a cold bulk create of 500 records (50
 // requests) on a network with ±25 ms of arrival jitter, with and without

@@ -128,6 +128,11 @@ type logStats struct {
 // 1.05 for 20) and would be infinite for a single request. Every logged
 // request counts, 429s and retries included: they spend budget slots too.
 func logRate(reqs []apitabletest.Request) logStats {
+	return logRateAt(reqs, benchInterval)
+}
+
+// logRateAt is logRate for a limiter interval of interval.
+func logRateAt(reqs []apitabletest.Request, interval time.Duration) logStats {
 	var s logStats
 	if len(reqs) == 0 {
 		return s
@@ -145,7 +150,7 @@ func logRate(reqs []apitabletest.Request) logStats {
 		}
 	}
 	s.n = len(reqs)
-	s.rate = float64(s.n) / (last.Sub(first) + benchInterval).Seconds()
+	s.rate = float64(s.n) / (last.Sub(first) + interval).Seconds()
 	return s
 }
 
