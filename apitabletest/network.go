@@ -48,7 +48,7 @@ type netem struct {
 	p    NetworkProfile
 	mu   sync.Mutex
 	rng  *rand.Rand
-	idle int
+	idle []*memConn // most recently idle last, taken first (as net/http does)
 }
 
 func newNetem(p NetworkProfile, latency time.Duration, seed uint64) *netem {
@@ -87,22 +87,27 @@ func (n *netem) delay(ctx context.Context) time.Duration {
 }
 
 // acquire takes a connection of Transport's emulated pool: an idle one
-// (reused) or a new one.
-func (n *netem) acquire(ctx context.Context) (context.Context, bool) {
+// (reused) or a new one. Each is its own value, so a client can tell them
+// apart in GotConn as it can real ones.
+func (n *netem) acquire(ctx context.Context) (context.Context, *memConn, bool) {
 	n.mu.Lock()
-	reused := n.idle > 0
-	if reused {
-		n.idle--
+	var c *memConn
+	if k := len(n.idle); k > 0 {
+		c, n.idle = n.idle[k-1], n.idle[:k-1]
 	}
 	n.mu.Unlock()
+	reused := c != nil
+	if !reused {
+		c = &memConn{}
+	}
 	m := &connMark{}
 	m.used.Store(reused)
-	return context.WithValue(ctx, connMarkKey{}, m), reused
+	return context.WithValue(ctx, connMarkKey{}, m), c, reused
 }
 
 // release puts an answered request's emulated connection back in the pool.
-func (n *netem) release() {
+func (n *netem) release(c *memConn) {
 	n.mu.Lock()
-	n.idle++
+	n.idle = append(n.idle, c)
 	n.mu.Unlock()
 }

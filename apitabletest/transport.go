@@ -68,9 +68,9 @@ func (t memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if trace != nil && trace.GetConn != nil {
 		trace.GetConn(req.URL.Host)
 	}
-	ctx, reused := t.s.net.acquire(ctx) // the emulated pool (network.go)
+	ctx, conn, reused := t.s.net.acquire(ctx) // the emulated pool (network.go)
 	if trace != nil && trace.GotConn != nil {
-		trace.GotConn(httptrace.GotConnInfo{Conn: memConn{}, Reused: reused})
+		trace.GotConn(httptrace.GotConnInfo{Conn: conn, Reused: reused})
 	}
 	f := t.s.takeFault(req.Method, req.URL.Path)
 	if f != nil && f.Drop == DropBeforeHandling {
@@ -113,7 +113,7 @@ func (t memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// The handler gave up (ctx done while waiting) without answering.
 		return nil, fmt.Errorf("apitabletest: no response: %w", io.ErrUnexpectedEOF)
 	}
-	t.s.net.release()
+	t.s.net.release(conn)
 	body := rec.body.Bytes()
 	resp := &http.Response{
 		Status:        strconv.Itoa(rec.status) + " " + http.StatusText(rec.status),
@@ -129,8 +129,12 @@ func (t memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// memConn is the placeholder net.Conn reported to GotConn.
-type memConn struct{ net.Conn }
+// memConn is the placeholder net.Conn reported to GotConn: one per
+// emulated connection.
+type memConn struct {
+	net.Conn
+	_ byte // non-zero size: each new memConn has its own address
+}
 
-func (memConn) LocalAddr() net.Addr  { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
-func (memConn) RemoteAddr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
+func (*memConn) LocalAddr() net.Addr  { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
+func (*memConn) RemoteAddr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
