@@ -83,6 +83,7 @@ type plan struct {
 	active   bool          // Sending was called for the key: Wait reserves places
 	cur      []*member     // the current window's members, in the order they left
 	prev     []*member     // the previous window's
+	before   []*member     // the window's before prev, only to tell which of prev's members were carried into it
 	full     bool          // a 429 showed the current window full
 	reserved []*member     // places Wait reserved, not yet taken by Sending
 	queue    []*member     // requests waiting for a place, in the order they came
@@ -131,6 +132,7 @@ func (p *plan) expire(now time.Time, window time.Duration) {
 	p.reserved = slices.DeleteFunc(p.reserved, stale)
 	p.cur = slices.DeleteFunc(p.cur, stale)
 	p.prev = slices.DeleteFunc(p.prev, stale)
+	p.before = slices.DeleteFunc(p.before, stale)
 	p.broadcast()
 }
 
@@ -139,8 +141,9 @@ func (p *plan) expire(now time.Time, window time.Duration) {
 func (p *plan) remove(x *member) {
 	p.cur = removeMember(p.cur, x)
 	p.prev = removeMember(p.prev, x)
+	p.before = removeMember(p.before, x)
 	if !slices.ContainsFunc(p.cur, func(y *member) bool { return !slices.Contains(p.prev, y) }) && len(p.prev) > 0 {
-		p.cur, p.prev = p.prev, nil
+		p.cur, p.prev, p.before = p.prev, p.before, nil
 	}
 }
 
@@ -234,8 +237,14 @@ func (l *LocalLimiter) model(b *bucket) arrivalModel {
 			e = max(e, robustSpread(b.newRTTs))
 		}
 	}
+	// The margin covers what the bounds do not: the spread estimate's own
+	// error (about a tenth of it from 32 round trips; E/16 let one request
+	// in 1,200 meet a 429 in fake-time runs, E/8 none), timers, and the
+	// server's window, a Redis key expiring to the millisecond
+	// (docs/server-behaviour.md §3). Each millisecond of it costs about
+	// 0.1% of the budget.
 	return arrivalModel{points: points, window: window, spread: e,
-		margin: max(2*time.Millisecond, e/8) + window/200, p: &b.plan, all: &l.conns}
+		margin: max(2*time.Millisecond, e/8) + window/1000, p: &b.plan, all: &l.conns}
 }
 
 // setup bounds a new connection's setup delay: from the key's round
@@ -347,12 +356,12 @@ func (m arrivalModel) view(newConn bool) view {
 	// Which window each member is in is a fact about the members alone:
 	// judge it in their own frame (a setup delay they all share cancels
 	// out), and compare bounds with the candidate in its frame.
-	own := m.frame(p.prev, p.cur, sameClass(p.prev, classOf(p)) && sameClass(p.cur, classOf(p)))
+	own := m.frame(sameClass(p.prev, classOf(p)) && sameClass(p.cur, classOf(p)))
 	v := view{same: sameClass(p.prev, newConn) && sameClass(p.cur, newConn)}
-	f := m.frame(p.prev, p.cur, v.same)
+	f := m.frame(v.same)
 	v.prevLo, v.prevHi, v.curLo = f.prevLo, time.Time{}, f.curLo
 	for _, x := range p.prev {
-		if _, hi := m.bounds(x, own.same); m.surelyBefore(hi, own.prevLo) {
+		if _, hi := m.bounds(x, own.same); m.surelyBefore(hi, own.prevLo) && !slices.Contains(p.before, x) {
 			_, fhi := m.bounds(x, v.same)
 			v.prevHi = earliest(v.prevHi, fhi)
 		}
@@ -397,14 +406,19 @@ type frame struct {
 	curLo  time.Time // cur's earliest opening
 }
 
-func (m arrivalModel) frame(prev, cur []*member, same bool) frame {
+func (m arrivalModel) frame(same bool) frame {
+	prev, cur := m.p.prev, m.p.cur
 	f := frame{same: same}
 	for _, x := range prev {
-		lo, _ := m.bounds(x, same)
-		f.prevLo = earliest(f.prevLo, lo)
+		if !m.inBefore(x) {
+			lo, _ := m.bounds(x, same)
+			f.prevLo = earliest(f.prevLo, lo)
+		}
 	}
 	for _, x := range prev {
-		if _, hi := m.bounds(x, same); m.surelyBefore(hi, f.prevLo) {
+		// A member carried into prev may have arrived in the window
+		// before: it does not bound prev's opening.
+		if _, hi := m.bounds(x, same); m.surelyBefore(hi, f.prevLo) && !slices.Contains(m.p.before, x) {
 			f.prevHi = earliest(f.prevHi, hi)
 		}
 	}
@@ -417,6 +431,22 @@ func (m arrivalModel) frame(prev, cur []*member, same bool) frame {
 		f.curLo = end
 	}
 	return f
+}
+
+// inBefore reports that x, carried into prev, surely arrived in the
+// window before prev (judged with every setup delay as a bound, whatever
+// the classes): it tells nothing of prev.
+func (m arrivalModel) inBefore(x *member) bool {
+	if !slices.Contains(m.p.before, x) {
+		return false
+	}
+	var lo time.Time
+	for _, y := range m.p.before {
+		l, _ := m.bounds(y, false)
+		lo = earliest(lo, l)
+	}
+	_, hi := m.bounds(x, false)
+	return m.surelyBefore(hi, lo)
 }
 
 // classOf is the class of the plan's first member (any, when empty).
@@ -465,7 +495,10 @@ func (m arrivalModel) joinable(v view, newConn bool, now time.Time) (ok bool, at
 	if candLo, _ := m.candidate(v, newConn, now); !m.surelyAfter(candLo, v.prevHi) {
 		at = now.Add(v.prevHi.Add(m.window + m.margin).Sub(candLo))
 	}
-	_, candHi := m.candidate(v, newConn, at)
+	candLo, candHi := m.candidate(v, newConn, at)
+	if !v.curHi.IsZero() && m.surelyAfter(candLo, v.curHi) {
+		return false, time.Time{} // surely past cur's end: it opens the next window
+	}
 	// Surely in cur, or ambiguous while the next window has room for
 	// everything that may spill into it.
 	if m.surelyBefore(candHi, v.curLo) || len(v.spill)+1 <= m.points {
@@ -525,7 +558,7 @@ func (m arrivalModel) opened(x *member) {
 	if len(spill) >= m.points {
 		spill = nil // x goes after the window they may fill (place)
 	}
-	p.prev, p.cur, p.full = p.cur, append(slices.Clip(spill), x), false
+	p.before, p.prev, p.cur, p.full = p.prev, p.cur, append(slices.Clip(spill), x), false
 }
 
 // inOrder is the earliest departure of a request of class newConn that
