@@ -2,6 +2,7 @@ package apitable
 
 import (
 	"context"
+	"net"
 	"slices"
 	"time"
 )
@@ -180,6 +181,10 @@ type memberPacer interface {
 	answered(key string, m *member, rtt time.Duration, reused bool)
 	release(key string, reserved *member)
 	departed(key string, reserved *member)
+	// The connection pool (ratelimit_pool.go).
+	awaitConn(ctx context.Context, key string, x *member, t *poolTicket) error
+	gotConn(t *poolTicket, conn net.Conn, reused bool)
+	connDone(t *poolTicket, kept, multiplexed bool)
 }
 
 // departed marks a reserved place as taken by a request the transport

@@ -194,8 +194,11 @@ func TestLimiterWithoutConnectionReports(t *testing.T) {
 // on the same network, with the handshake: the first page must answer
 // before the rest are known, and until a warm connection's round trip is
 // seen the setup delay is not; pages that may land in either of two
-// windows still go, counted in both. No 429, and at least 0.8 of the
-// budget (0.85 to 1.04 here; 0.73 at 3x before such pages could go).
+// windows still go, counted in both, and a page due to leave waits for a
+// busy connection coming back rather than pay a new one's handshake
+// (ratelimit_pool.go). No 429, and at least 0.95 of the budget (0.97 to
+// 1.05 over 12 seeds; 0.85 to 0.89 at 3x before pages waited for
+// connections, 0.73 before pages that may land in either window went).
 func TestWindowsReadCold(t *testing.T) {
 	t.Parallel()
 	for _, mult := range []float64{1.5, 3} {
@@ -217,7 +220,7 @@ func TestWindowsReadCold(t *testing.T) {
 					reqs := srv.Requests()
 					assert.Len(t, reqs, 20)
 					assert.Zero(t, count429(reqs), "429s")
-					assert.GreaterOrEqual(t, serverRate(reqs), 0.8, "fraction of the budget")
+					assert.GreaterOrEqual(t, serverRate(reqs), 0.95, "fraction of the budget")
 				})
 			})
 		}

@@ -34,7 +34,12 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if st == nil {
 		return t.base.RoundTrip(req) // not a call of ours (never happens)
 	}
-	reserved, err := t.admit(ctx, st)
+	conn := connTrace{key: st.key}
+	if p, ok := t.client.limiter.(memberPacer); ok {
+		conn.pool = p
+		defer func() { p.connDone(&conn.ticket, conn.kept, conn.multiplexed) }()
+	}
+	reserved, err := t.admit(ctx, st, &conn.ticket)
 	if err != nil {
 		if req.Body != nil {
 			_ = req.Body.Close() // a RoundTripper closes the body, even on error
@@ -45,7 +50,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	actx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	var wrote atomic.Bool
-	conn := connTrace{ctx: actx, key: st.key, start: time.Now(), reserved: reserved}
+	conn.ctx, conn.start, conn.reserved = actx, time.Now(), reserved
 	if st.key != "" {
 		switch p := t.client.limiter.(type) {
 		case memberPacer:
@@ -78,6 +83,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	body, err := readBody(resp, limit)
 	_ = resp.Body.Close()
+	conn.kept = err == nil && !resp.Close // read whole, so the connection went back to the pool
+	conn.multiplexed = resp.ProtoMajor == 2
 	if resp.StatusCode == http.StatusTooManyRequests && st.key != "" {
 		t.throttled(ctx, st, body)
 	}
@@ -115,16 +122,20 @@ func (t *attemptTransport) throttled(ctx context.Context, st *callState, body *b
 // connTrace notes when and how an attempt got its connection, and lets an
 // ArrivalPacer hold the request before it is written.
 type connTrace struct {
-	ctx      context.Context //nolint:containedctx // the attempt's, for the pacer's hold inside the trace hook
-	key      string
-	pacer    ArrivalPacer
-	planner  memberPacer // the in-process limiter: its answers tighten the plan
-	reserved *member     // the place its Wait reserved for this attempt
-	start    time.Time   // the attempt's, for a transport that never reports its connection
-	mu       sync.Mutex
-	at       time.Time
-	info     httptrace.GotConnInfo
-	placed   *member
+	ctx         context.Context //nolint:containedctx // the attempt's, for the pacer's hold inside the trace hook
+	key         string
+	pacer       ArrivalPacer
+	planner     memberPacer // the in-process limiter: its answers tighten the plan
+	reserved    *member     // the place its Wait reserved for this attempt
+	pool        memberPacer // the in-process limiter, watching the connection pool
+	ticket      poolTicket
+	kept        bool      // the answer was read whole: the connection went back to the pool
+	multiplexed bool      // the answer came over HTTP/2
+	start       time.Time // the attempt's, for a transport that never reports its connection
+	mu          sync.Mutex
+	at          time.Time
+	info        httptrace.GotConnInfo
+	placed      *member
 }
 
 func (c *connTrace) gotConn(info httptrace.GotConnInfo) {
@@ -134,6 +145,9 @@ func (c *connTrace) gotConn(info httptrace.GotConnInfo) {
 		placed, _ = c.planner.sending(c.ctx, c.key, !info.Reused, c.reserved) // a done ctx fails the write
 	case c.pacer != nil:
 		_ = c.pacer.Sending(c.ctx, c.key, !info.Reused)
+	}
+	if c.pool != nil {
+		c.pool.gotConn(&c.ticket, info.Conn, info.Reused)
 	}
 	c.mu.Lock()
 	c.at, c.info, c.placed = time.Now(), info, placed
@@ -181,9 +195,11 @@ func (c *connTrace) answered(l Limiter) {
 	}
 }
 
-// admit waits the backoff checkRetry chose, then for the rate limiter,
-// and tells the call's pipeline once that its first attempt passed.
-func (t *attemptTransport) admit(ctx context.Context, st *callState) (*member, error) {
+// admit waits the backoff checkRetry chose, then for the rate limiter
+// (and, with the in-process one, for a connection coming back:
+// ratelimit_pool.go), and tells the call's pipeline once that its first
+// attempt passed.
+func (t *attemptTransport) admit(ctx context.Context, st *callState, ticket *poolTicket) (*member, error) {
 	st.attempts++
 	if st.wait > 0 {
 		if err := sleep(ctx, st.wait); err != nil {
@@ -197,6 +213,12 @@ func (t *attemptTransport) admit(ctx context.Context, st *callState) (*member, e
 		var err error
 		if p, ok := t.client.limiter.(memberPacer); ok {
 			reserved, err = p.reserve(ctx, st.key) // handed to this attempt's Sending
+			// Then wait for a connection coming back (nil: the key is not paced).
+			if err == nil && reserved != nil {
+				if err = p.awaitConn(ctx, st.key, reserved, ticket); err != nil {
+					p.release(st.key, reserved)
+				}
+			}
 		} else {
 			err = t.client.limiter.Wait(ctx, st.key)
 		}
