@@ -16,7 +16,9 @@ import (
 // time-scaled like the budget (5 points per 5/rate seconds, so the jitter
 // is as large against the window as on the real server), from a cold start
 // (fresh client, empty connection pool, fresh server window) and warm (the
-// same client after a burst of reads warmed its pool and its limiter).
+// same client after a burst of reads warmed its pool and its limiter, once
+// the burst's last window has expired: a window the burst half spent would
+// charge its points to the operation measured).
 
 // netResult is one row of the real-network tables.
 type netResult struct {
@@ -95,6 +97,7 @@ func measureNet(ctx context.Context, o options, nc netCase) (netResult, error) {
 	defer cancel()
 	if nc.warm {
 		warmUp(ctx, c, sheets)
+		time.Sleep(o.window() + o.window()/10) // idle connections stay in the pool for 90 s
 		srv.ResetRequests()
 	}
 	var s *sampler

@@ -77,7 +77,7 @@ func (r *report) evaluate() {
 		"Limit fraction = requests / (last arrival − first arrival + 1/rate), from the fake's request log; 429s and retries count. " +
 			"The client's limiter paces at 98% of the configured rate, so 0.98 is its ceiling.",
 		"Real network: the fake emulates arrival jitter and a connection-setup round trip (apitabletest.WithNetwork) and counts 5 points per time-scaled window; " +
-			"the client uses apitable.NewWindowLimiter with the same window. Cold = fresh client, empty pool, fresh server window; warm = the same client after 32 one-record reads. " +
+			"the client uses apitable.NewWindowLimiter with the same window. Cold = fresh client, empty pool, fresh server window; warm = the same client after 32 one-record reads, started once their last window has expired. " +
 			"Fraction (needed requests) = requests the call needs ÷ (span × ceiling): 429s and retries do not count as useful. Naive = one request at a time (the official JS SDK's way).",
 		"Retries = requests logged by the fake − requests the call needs without retries (create/update/delete: ⌈N/10⌉; All: ⌈read/1000⌉).",
 		"Naive = one request at a time, waiting for each answer: Records.Create/Update/Delete of ≤10 records per call, Records.List pages back to back.",
