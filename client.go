@@ -60,6 +60,7 @@ type Client struct {
 	userAgent   string
 	logger      *slog.Logger
 	limiter     Limiter
+	pool        *connPool // its transport's connections, as seen in GotConn (ratelimit_pool.go)
 	retrier     *retryablehttp.Client
 	routes      *[numRoutes]route // routeTable(), built once in New
 	retryMax    int
@@ -373,6 +374,7 @@ func New(token string, opts ...Option) (*Client, error) {
 		userAgent:   "apitable-go/" + Version,
 		logger:      cfg.logger,
 		limiter:     cfg.limiter,
+		pool:        &connPool{},
 		retryMax:    cfg.retryMax,
 		retryMin:    cfg.retryMin,
 		retryMaxW:   cfg.retryMaxWait,

@@ -149,7 +149,6 @@ type LocalLimiter struct {
 	buckets map[string]*bucket
 	sweepAt int       // sweep when the map reaches this size
 	conns   connStats // every key's round trips (ratelimit_arrival.go)
-	pool    connPool  // the transport's connections (ratelimit_pool.go)
 }
 
 type bucket struct {

@@ -2,7 +2,6 @@ package apitable
 
 import (
 	"context"
-	"net"
 	"slices"
 	"time"
 )
@@ -181,10 +180,8 @@ type memberPacer interface {
 	answered(key string, m *member, rtt time.Duration, reused bool)
 	release(key string, reserved *member)
 	departed(key string, reserved *member)
-	// The connection pool (ratelimit_pool.go).
-	awaitConn(ctx context.Context, key string, x *member, t *poolTicket) error
-	gotConn(t *poolTicket, conn net.Conn, reused bool)
-	connDone(t *poolTicket, kept, multiplexed bool)
+	// newConnWorth: the pool's growth rule (ratelimit_pool.go).
+	newConnWorth(key string, x *member, now time.Time, conns int) bool
 }
 
 // departed marks a reserved place as taken by a request the transport
@@ -242,14 +239,16 @@ func (l *LocalLimiter) model(b *bucket) arrivalModel {
 			e = max(e, robustSpread(b.newRTTs))
 		}
 	}
-	// The margin covers what the bounds do not: the spread estimate's own
-	// error (about a tenth of it from 32 round trips; E/16 let one request
-	// in 1,200 meet a 429 in fake-time runs, E/8 none), timers, and the
-	// server's window, a Redis key expiring to the millisecond
-	// (docs/server-behaviour.md §3). Each millisecond of it costs about
-	// 0.1% of the budget.
+	// The margin covers what the bounds do not: timers, and the server's
+	// window, a Redis key expiring to the millisecond
+	// (docs/server-behaviour.md §3). The spread estimate's own error
+	// (about a tenth of it from 32 round trips) widens the bounds that
+	// rest on the estimate, those of requests not yet answered, by an
+	// eighth (bounds, candidate); an answered request's bound rests on
+	// its own round trip. Each millisecond of margin costs about 0.1% of
+	// the budget.
 	return arrivalModel{points: points, window: window, spread: e,
-		margin: max(2*time.Millisecond, e/8) + window/1000, p: &b.plan, all: &l.conns}
+		margin: 2*time.Millisecond + window/1000, p: &b.plan, all: &l.conns}
 }
 
 // setup bounds a new connection's setup delay: from the key's round
@@ -291,7 +290,7 @@ func (m arrivalModel) bounds(x *member, same bool) (lo, hi time.Time) {
 	if !x.left() {
 		return lo, time.Time{}
 	}
-	e := m.spread
+	e := m.spread + m.spread/8 // the estimate's own error (model)
 	if x.answered {
 		c := &m.p.conns
 		fastest, n := c.reuseMin, c.reuseN
@@ -475,7 +474,7 @@ func latest(t, u time.Time) time.Time {
 // candidate bounds the arrival of a request of class newConn leaving at t.
 func (m arrivalModel) candidate(v view, newConn bool, t time.Time) (lo, hi time.Time) {
 	cLo, cHi := m.offset(newConn, v.same)
-	return t.Add(cLo), t.Add(cHi + m.spread)
+	return t.Add(cLo), t.Add(cHi + m.spread + m.spread/8)
 }
 
 // placement is a decision of place.

@@ -5,11 +5,12 @@ import (
 	"net"
 	"reflect"
 	"slices"
+	"sync"
 	"time"
 )
 
-// The transport's connection pool, as the in-process limiter sees it
-// through each attempt's GotConn. When no connection is idle, net/http
+// The transport's connection pool, as the client sees it through each
+// attempt's GotConn. When no connection is idle, net/http
 // dials at once. Over a direct path the dial itself races the busy
 // connections (one that comes back first is taken instead). Where the
 // handshake is paid after the request is written (a proxy, or the fake's
@@ -24,12 +25,14 @@ import (
 // one; over a direct path it is about zero, and nothing waits. Before a
 // reused round trip is seen it is taken as half the new one's.
 //
-// The pool still has to grow: with fewer connections than the keys in
-// use keep busy (a window's requests leave the spread apart, so a key has
-// up to a round trip's worth of them in flight, at most its points; plus
-// one), a request goes on a new connection rather than wait whenever
-// that still lands it surely inside its window, and is not the window's
-// first (whose lateness would delay the whole window).
+// The pool still has to grow. A waiter whose connection is expected back
+// after the handshake goes at once, so a pool short of a steady pace grows
+// by itself; the in-process limiter, whose windows' requests leave in
+// bursts, also lets a request go on a new connection while the pool has
+// fewer than the keys in use keep busy (a round trip's worth of each
+// window's requests, at most its points, plus one) whenever that still
+// lands it surely inside its window and it is not the window's first
+// (whose lateness would delay the whole window).
 //
 // The model is the client's own: connections it saw, busy from GotConn to
 // the end of the answer's body. It errs safe. A connection the transport
@@ -39,12 +42,11 @@ import (
 // its answer's body ends, a moment before the attempt says so: a request
 // may take it in between, and then owns it. An answer over HTTP/2 (one
 // connection shared by requests at once) turns the waiting off for good.
-// One limiter shared by clients of several hosts sees one pool: the
-// waits stay bounded by the handshake.
 
-// connPool is the client's view of its transport's connections, guarded
-// by LocalLimiter.mu.
+// connPool is the client's view of its transport's connections.
 type connPool struct {
+	mu          sync.Mutex
+	rtts        connStats // round trips by connection class: the handshake
 	conns       map[net.Conn]*pooledConn
 	claims      int           // requests let go to take an idle connection, not yet connected
 	queue       []*poolTicket // requests waiting for a connection, in the order they came
@@ -65,6 +67,7 @@ type poolTicket struct {
 	conn    net.Conn // the connection it got, while tracked
 }
 
+// broadcast wakes the waiters; called with p.mu held.
 func (p *connPool) broadcast() {
 	if p.changed != nil {
 		close(p.changed)
@@ -82,17 +85,27 @@ func (p *connPool) idle() int {
 	return n
 }
 
+// observe notes an answered attempt's round trip.
+func (p *connPool) observe(rtt time.Duration, reused bool) {
+	if rtt < 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rtts.observe(rtt, reused)
+}
+
 // backAt is when the k-th busy connection (0: the first) is expected back:
 // its request's departure plus the fastest round trip of its class.
-func (p *connPool) backAt(k int, rtts *connStats) (time.Time, bool) {
+func (p *connPool) backAt(k int) (time.Time, bool) {
 	var at []time.Time
 	for _, c := range p.conns {
 		if c.owner == nil {
 			continue
 		}
-		rtt, ok := rtts.newMin, rtts.newN > 0
-		if !c.newConn && rtts.reuseN > 0 {
-			rtt, ok = rtts.reuseMin, true
+		rtt, ok := p.rtts.newMin, p.rtts.newN > 0
+		if !c.newConn && p.rtts.reuseN > 0 {
+			rtt, ok = p.rtts.reuseMin, true
 		}
 		if ok {
 			at = append(at, c.since.Add(rtt))
@@ -119,39 +132,38 @@ func (s *connStats) handshake() time.Duration {
 	return max(0, s.newMin-s.reuseMin)
 }
 
-// awaitConn holds a request due to leave, whose place x is reserved, while
-// no connection is idle and a busy one is expected back sooner than a new
-// one's handshake (see the notes above). A request let go to an idle
+// await holds a request due to leave while no connection is idle and a
+// busy one is expected back sooner than a new one's handshake (see the
+// notes above). grow, when set, may let it go on a new connection anyway
+// (given now and the connections known). A request let go to an idle
 // connection claims it (t.claimed) until its GotConn.
-func (l *LocalLimiter) awaitConn(ctx context.Context, key string, x *member, t *poolTicket) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	p := &l.pool
+func (p *connPool) await(ctx context.Context, t *poolTicket, grow func(now time.Time, conns int) bool) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.multiplexed || len(p.conns) == 0 {
 		return nil
+	}
+	giveUp := time.Now().Add(p.rtts.handshake())
+	if dl, ok := ctx.Deadline(); ok && dl.Before(giveUp) {
+		return nil // a wait must not end the attempt: go now
 	}
 	p.queue = append(p.queue, t)
 	defer func() {
 		p.queue = slices.DeleteFunc(p.queue, func(u *poolTicket) bool { return u == t })
 		p.broadcast() // the next in line may now claim
 	}()
-	giveUp := time.Now().Add(l.conns.handshake())
-	if dl, ok := ctx.Deadline(); ok && dl.Before(giveUp) {
-		return nil // a wait must not end the attempt: go now
-	}
 	for {
-		ahead := slices.Index(p.queue, t)
-		free := p.idle() - p.claims - ahead
+		free := p.idle() - p.claims - slices.Index(p.queue, t)
 		if free > 0 {
 			t.claimed = true
 			p.claims++
 			return nil
 		}
-		back, ok := p.backAt(-free, &l.conns)
 		now := time.Now()
-		if l.poolShort(now) && l.newConnFits(key, x, now) {
+		if grow != nil && grow(now, len(p.conns)) {
 			return nil // a new connection now serves every request after it
 		}
+		back, ok := p.backAt(-free)
 		if !ok || !now.Before(giveUp) || !back.Before(giveUp) {
 			return nil // a new connection is as soon
 		}
@@ -159,21 +171,20 @@ func (l *LocalLimiter) awaitConn(ctx context.Context, key string, x *member, t *
 			p.changed = make(chan struct{})
 		}
 		changed := p.changed
-		l.mu.Unlock()
+		p.mu.Unlock()
 		err := sleepUntil(ctx, giveUp, changed)
-		l.mu.Lock()
+		p.mu.Lock()
 		if err != nil {
 			return err
 		}
 	}
 }
 
-// gotConn notes the connection an attempt got, once its request leaves.
-func (l *LocalLimiter) gotConn(t *poolTicket, conn net.Conn, reused bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	p := &l.pool
-	l.unclaim(t)
+// got notes the connection an attempt got, once its request leaves.
+func (p *connPool) got(t *poolTicket, conn net.Conn, reused bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.unclaim(t)
 	if p.multiplexed || conn == nil || reflect.TypeOf(conn).Kind() != reflect.Pointer {
 		return // no identity to track it by
 	}
@@ -198,14 +209,13 @@ func (l *LocalLimiter) gotConn(t *poolTicket, conn net.Conn, reused bool) {
 	t.conn = conn
 }
 
-// connDone notes the end of an attempt: its connection is idle again when
-// the answer was read whole and the connection kept, else gone; an answer
-// over HTTP/2 ends the watch.
-func (l *LocalLimiter) connDone(t *poolTicket, kept, multiplexed bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	p := &l.pool
-	l.unclaim(t)
+// done notes the end of an attempt: its connection is idle again when the
+// answer was read whole and the connection kept, else gone; an answer over
+// HTTP/2 ends the watch.
+func (p *connPool) done(t *poolTicket, kept, multiplexed bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.unclaim(t)
 	if multiplexed && !p.multiplexed {
 		p.multiplexed, p.conns = true, nil
 		p.broadcast()
@@ -224,19 +234,29 @@ func (l *LocalLimiter) connDone(t *poolTicket, kept, multiplexed bool) {
 	t.conn = nil
 }
 
-func (l *LocalLimiter) unclaim(t *poolTicket) {
+func (p *connPool) unclaim(t *poolTicket) {
 	if t.claimed {
 		t.claimed = false
-		l.pool.claims--
-		l.pool.broadcast()
+		p.claims--
+		p.broadcast()
 	}
 }
 
-// poolShort reports that the pool has fewer connections than the keys in
-// use keep busy: a window's requests leave the spread apart (inOrder), so
-// each key has up to a round trip's worth of them in flight at once, at
-// most its points; and one spare.
-func (l *LocalLimiter) poolShort(now time.Time) bool {
+// newConnWorth reports that the pool, with conns connections, is short of
+// what the keys in use keep busy (see the notes above) and that the
+// reserved x, leaving now on a new connection, still surely arrives inside
+// its window.
+func (l *LocalLimiter) newConnWorth(key string, x *member, now time.Time, conns int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.poolShort(now, conns) && l.newConnFits(key, x, now)
+}
+
+// poolShort reports that conns connections are fewer than the keys in use
+// keep busy: a window's requests leave the spread apart (inOrder), so each
+// key has up to a round trip's worth of them in flight at once, at most
+// its points; and one spare.
+func (l *LocalLimiter) poolShort(now time.Time, conns int) bool {
 	if l.conns.reuseN == 0 {
 		return false // the round trip is not known yet
 	}
@@ -248,7 +268,7 @@ func (l *LocalLimiter) poolShort(now time.Time) bool {
 			need += min(m.points, int(l.conns.reuseMin/gap)+1)
 		}
 	}
-	return len(l.pool.conns) < need
+	return conns < need
 }
 
 // newConnFits reports that the reserved x, leaving now on a new

@@ -34,11 +34,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if st == nil {
 		return t.base.RoundTrip(req) // not a call of ours (never happens)
 	}
-	conn := connTrace{key: st.key}
-	if p, ok := t.client.limiter.(memberPacer); ok {
-		conn.pool = p
-		defer func() { p.connDone(&conn.ticket, conn.kept, conn.multiplexed) }()
-	}
+	conn := connTrace{key: st.key, pool: t.client.pool}
+	defer func() { conn.pool.done(&conn.ticket, conn.kept, conn.multiplexed) }()
 	reserved, err := t.admit(ctx, st, &conn.ticket)
 	if err != nil {
 		if req.Body != nil {
@@ -127,7 +124,7 @@ type connTrace struct {
 	pacer       ArrivalPacer
 	planner     memberPacer // the in-process limiter: its answers tighten the plan
 	reserved    *member     // the place its Wait reserved for this attempt
-	pool        memberPacer // the in-process limiter, watching the connection pool
+	pool        *connPool   // the client's view of its connections (ratelimit_pool.go)
 	ticket      poolTicket
 	kept        bool      // the answer was read whole: the connection went back to the pool
 	multiplexed bool      // the answer came over HTTP/2
@@ -146,9 +143,7 @@ func (c *connTrace) gotConn(info httptrace.GotConnInfo) {
 	case c.pacer != nil:
 		_ = c.pacer.Sending(c.ctx, c.key, !info.Reused)
 	}
-	if c.pool != nil {
-		c.pool.gotConn(&c.ticket, info.Conn, info.Reused)
-	}
+	c.pool.got(&c.ticket, info.Conn, info.Reused)
 	c.mu.Lock()
 	c.at, c.info, c.placed = time.Now(), info, placed
 	c.mu.Unlock()
@@ -175,12 +170,15 @@ func (c *connTrace) settleUnused(sent bool) {
 
 // answered tells the limiter the round trip of the answered attempt.
 func (c *connTrace) answered(l Limiter) {
-	if c.key == "" {
-		return
-	}
 	c.mu.Lock()
 	at, reused, placed := c.at, c.info.Reused, c.placed
 	c.mu.Unlock()
+	if !at.IsZero() {
+		c.pool.observe(time.Since(at), reused)
+	}
+	if c.key == "" {
+		return
+	}
 	if at.IsZero() {
 		// The transport never reported a connection: the round trip from
 		// handing it the request still shows the spread.
@@ -196,9 +194,8 @@ func (c *connTrace) answered(l Limiter) {
 }
 
 // admit waits the backoff checkRetry chose, then for the rate limiter
-// (and, with the in-process one, for a connection coming back:
-// ratelimit_pool.go), and tells the call's pipeline once that its first
-// attempt passed.
+// and for a connection coming back (ratelimit_pool.go), and tells the
+// call's pipeline once that its first attempt passed.
 func (t *attemptTransport) admit(ctx context.Context, st *callState, ticket *poolTicket) (*member, error) {
 	st.attempts++
 	if st.wait > 0 {
@@ -213,14 +210,15 @@ func (t *attemptTransport) admit(ctx context.Context, st *callState, ticket *poo
 		var err error
 		if p, ok := t.client.limiter.(memberPacer); ok {
 			reserved, err = p.reserve(ctx, st.key) // handed to this attempt's Sending
-			// Then wait for a connection coming back (nil: the key is not paced).
+			// Then a connection (reserved is nil when the key is not paced).
 			if err == nil && reserved != nil {
-				if err = p.awaitConn(ctx, st.key, reserved, ticket); err != nil {
+				grow := func(now time.Time, conns int) bool { return p.newConnWorth(st.key, reserved, now, conns) }
+				if err = t.client.pool.await(ctx, ticket, grow); err != nil {
 					p.release(st.key, reserved)
 				}
 			}
-		} else {
-			err = t.client.limiter.Wait(ctx, st.key)
+		} else if err = t.client.limiter.Wait(ctx, st.key); err == nil {
+			err = t.client.pool.await(ctx, ticket, nil)
 		}
 		if err != nil {
 			return nil, err
