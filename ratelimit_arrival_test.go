@@ -13,6 +13,7 @@ import (
 // that window's latest opening made the plan think a window ended up to a
 // member's spread early, and a request sent on that belief met a 429.)
 func TestPlanCarriedMemberDoesNotBoundItsLaterWindow(t *testing.T) {
+	t.Parallel()
 	l := NewWindowLimiter(5, time.Second)
 	now := time.Now()
 	b := l.get("dstA", now)
@@ -49,6 +50,7 @@ func TestPlanCarriedMemberDoesNotBoundItsLaterWindow(t *testing.T) {
 // window: counted as possibly in the current one as well, it took a place
 // there and left the window it did open a place short.
 func TestPlanRequestPastTheWindowOpensTheNext(t *testing.T) {
+	t.Parallel()
 	l := NewWindowLimiter(5, time.Second)
 	now := time.Now()
 	b := l.get("dstA", now)

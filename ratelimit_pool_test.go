@@ -32,7 +32,7 @@ func learnedPool() *connPool {
 
 // await runs await and reports how long it held and whether it claimed
 // an idle connection.
-func await(t *testing.T, p *connPool, ctx context.Context) (time.Duration, bool) {
+func await(ctx context.Context, t *testing.T, p *connPool) (time.Duration, bool) {
 	t.Helper()
 	start := time.Now()
 	var tk poolTicket
@@ -41,6 +41,7 @@ func await(t *testing.T, p *connPool, ctx context.Context) (time.Duration, bool)
 }
 
 func TestPoolWaitsForAConnectionComingBackSoonerThanAHandshake(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		p := learnedPool()
 		c := &testConn{}
@@ -51,7 +52,7 @@ func TestPoolWaitsForAConnectionComingBackSoonerThanAHandshake(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 			p.done(&first, true, false)
 		}()
-		held, claimed := await(t, p, t.Context())
+		held, claimed := await(t.Context(), t, p)
 		assert.Equal(t, 200*time.Millisecond, held, "held until the connection came back")
 		assert.True(t, claimed)
 		var second poolTicket
@@ -64,24 +65,26 @@ func TestPoolWaitsForAConnectionComingBackSoonerThanAHandshake(t *testing.T) {
 }
 
 func TestPoolWaitsNoLongerThanTheHandshake(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		p := learnedPool()
 		var first poolTicket
 		p.got(&first, &testConn{}, false) // expected back at 600 ms, but never comes
 		time.Sleep(400 * time.Millisecond)
-		held, claimed := await(t, p, t.Context())
+		held, claimed := await(t.Context(), t, p)
 		assert.Equal(t, 300*time.Millisecond, held, "a new connection is as soon by then")
 		assert.False(t, claimed)
 	})
 }
 
 func TestPoolGoesAtOnceWhenNothingComesBackInTime(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		p := learnedPool()
 		var first poolTicket
 		p.got(&first, &testConn{}, false) // back at 600 ms: more than a handshake away
 		time.Sleep(100 * time.Millisecond)
-		held, claimed := await(t, p, t.Context())
+		held, claimed := await(t.Context(), t, p)
 		assert.Zero(t, held)
 		assert.False(t, claimed)
 
@@ -89,12 +92,13 @@ func TestPoolGoesAtOnceWhenNothingComesBackInTime(t *testing.T) {
 		fresh := &connPool{}
 		var tk poolTicket
 		fresh.got(&tk, &testConn{}, false)
-		held, _ = await(t, fresh, t.Context())
+		held, _ = await(t.Context(), t, fresh)
 		assert.Zero(t, held)
 	})
 }
 
 func TestPoolIdleConnectionIsClaimedOnce(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		p := learnedPool()
 		var a, b poolTicket
@@ -102,17 +106,18 @@ func TestPoolIdleConnectionIsClaimedOnce(t *testing.T) {
 		p.got(&b, &testConn{}, false)
 		time.Sleep(500 * time.Millisecond)
 		p.done(&a, true, false) // one idle; b's is back at 600 ms
-		held, claimed := await(t, p, t.Context())
+		held, claimed := await(t.Context(), t, p)
 		assert.Zero(t, held)
 		assert.True(t, claimed)
 		// The idle one is claimed: the next request waits for b's.
-		held, claimed = await(t, p, t.Context())
+		held, claimed = await(t.Context(), t, p)
 		assert.Equal(t, 300*time.Millisecond, held, "b's never came back: held a handshake")
 		assert.False(t, claimed)
 	})
 }
 
 func TestPoolTheWaitersGoInTurn(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		p := learnedPool()
 		var a, b poolTicket
@@ -141,6 +146,7 @@ func TestPoolTheWaitersGoInTurn(t *testing.T) {
 }
 
 func TestPoolForgetsWhatNetHTTPShowsGone(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		p := learnedPool()
 		c1, c2 := &testConn{}, &testConn{}
@@ -172,6 +178,7 @@ func TestPoolForgetsWhatNetHTTPShowsGone(t *testing.T) {
 }
 
 func TestPoolOffOverHTTP2(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		p := learnedPool()
 		c := &testConn{}
@@ -180,7 +187,7 @@ func TestPoolOffOverHTTP2(t *testing.T) {
 		p.done(&a, true, true) // answered over HTTP/2
 		p.got(&b, c, true)
 		time.Sleep(400 * time.Millisecond)
-		held, claimed := await(t, p, t.Context())
+		held, claimed := await(t.Context(), t, p)
 		assert.Zero(t, held, "one shared connection: nothing to wait for")
 		assert.False(t, claimed)
 		assert.Empty(t, p.conns)
@@ -188,6 +195,7 @@ func TestPoolOffOverHTTP2(t *testing.T) {
 }
 
 func TestPoolWaitNeverEndsTheAttempt(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		p := learnedPool()
 		var a poolTicket
@@ -195,12 +203,13 @@ func TestPoolWaitNeverEndsTheAttempt(t *testing.T) {
 		time.Sleep(400 * time.Millisecond)
 		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 		defer cancel()
-		held, _ := await(t, p, ctx)
+		held, _ := await(ctx, t, p)
 		assert.Zero(t, held, "a wait past the deadline is not taken")
 	})
 }
 
 func TestPoolGrowsWhenTheLimiterAsks(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		p := learnedPool()
 		var a poolTicket
