@@ -60,6 +60,7 @@ import (
 // (reserved set, sent zero) with a reused connection as the guess; Sending
 // confirms it (sent set) once the connection is known, or moves it.
 type member struct {
+	win      int // the window it was placed in (plan.seq then)
 	reserved time.Time
 	sent     time.Time
 	newConn  bool
@@ -83,7 +84,8 @@ type plan struct {
 	active   bool          // Sending was called for the key: Wait reserves places
 	cur      []*member     // the current window's members, in the order they left
 	prev     []*member     // the previous window's
-	before   []*member     // the window's before prev, only to tell which of prev's members were carried into it
+	before   []*member     // the window before prev, to judge the members carried from it into prev
+	seq      int           // cur's number; prev is seq-1 and before seq-2
 	full     bool          // a 429 showed the current window full
 	reserved []*member     // places Wait reserved, not yet taken by Sending
 	queue    []*member     // requests waiting for a place, in the order they came
@@ -144,6 +146,7 @@ func (p *plan) remove(x *member) {
 	p.before = removeMember(p.before, x)
 	if !slices.ContainsFunc(p.cur, func(y *member) bool { return !slices.Contains(p.prev, y) }) && len(p.prev) > 0 {
 		p.cur, p.prev, p.before = p.prev, p.before, nil
+		p.seq--
 	}
 }
 
@@ -360,12 +363,13 @@ func (m arrivalModel) view(newConn bool) view {
 	// Which window each member is in is a fact about the members alone:
 	// judge it in their own frame (a setup delay they all share cancels
 	// out), and compare bounds with the candidate in its frame.
-	own := m.frame(sameClass(p.prev, classOf(p)) && sameClass(p.cur, classOf(p)))
+	beforeLo := m.beforeLo()
+	own := m.frame(sameClass(p.prev, classOf(p)) && sameClass(p.cur, classOf(p)), beforeLo)
 	v := view{same: sameClass(p.prev, newConn) && sameClass(p.cur, newConn)}
-	f := m.frame(v.same)
+	f := m.frame(v.same, beforeLo)
 	v.prevLo, v.prevHi, v.curLo = f.prevLo, time.Time{}, f.curLo
 	for _, x := range p.prev {
-		if _, hi := m.bounds(x, own.same); m.surelyBefore(hi, own.prevLo) && !slices.Contains(p.before, x) {
+		if _, hi := m.bounds(x, own.same); m.surelyBefore(hi, own.prevLo) && !p.carriedIntoPrev(x) {
 			_, fhi := m.bounds(x, v.same)
 			v.prevHi = earliest(v.prevHi, fhi)
 		}
@@ -376,7 +380,7 @@ func (m arrivalModel) view(newConn bool) view {
 		_, hi := m.bounds(x, v.same)
 		unsent = unsent || hi.IsZero()
 		v.lastHi = latest(v.lastHi, hi)
-		carried := slices.Contains(p.prev, x)
+		carried := x.win < p.seq // carried from prev, and still in it
 		if carried && m.surelyBefore(ohi, own.prevLo) {
 			continue // it arrives in prev
 		}
@@ -410,11 +414,13 @@ type frame struct {
 	curLo  time.Time // cur's earliest opening
 }
 
-func (m arrivalModel) frame(same bool) frame {
+// frame computes the windows' opening bounds in one frame; beforeLo is
+// the window before prev's earliest opening (beforeLo).
+func (m arrivalModel) frame(same bool, beforeLo time.Time) frame {
 	prev, cur := m.p.prev, m.p.cur
 	f := frame{same: same}
 	for _, x := range prev {
-		if !m.inBefore(x) {
+		if !m.inBefore(x, beforeLo) {
 			lo, _ := m.bounds(x, same)
 			f.prevLo = earliest(f.prevLo, lo)
 		}
@@ -422,7 +428,7 @@ func (m arrivalModel) frame(same bool) frame {
 	for _, x := range prev {
 		// A member carried into prev may have arrived in the window
 		// before: it does not bound prev's opening.
-		if _, hi := m.bounds(x, same); m.surelyBefore(hi, f.prevLo) && !slices.Contains(m.p.before, x) {
+		if _, hi := m.bounds(x, same); m.surelyBefore(hi, f.prevLo) && !m.p.carriedIntoPrev(x) {
 			f.prevHi = earliest(f.prevHi, hi)
 		}
 	}
@@ -437,20 +443,34 @@ func (m arrivalModel) frame(same bool) frame {
 	return f
 }
 
-// inBefore reports that x, carried into prev, surely arrived in the
-// window before prev (judged with every setup delay as a bound, whatever
-// the classes): it tells nothing of prev.
-func (m arrivalModel) inBefore(x *member) bool {
-	if !slices.Contains(m.p.before, x) {
-		return false
+// carriedIntoPrev reports that x, a member of prev, was placed in the
+// window before and carried into prev: it may have arrived in either.
+func (p *plan) carriedIntoPrev(x *member) bool { return x.win < p.seq-1 }
+
+// beforeLo is the earliest opening of the window before prev, with every
+// setup delay as a bound (whatever the classes); zero when no member of
+// prev was carried from it.
+func (m arrivalModel) beforeLo() time.Time {
+	if !slices.ContainsFunc(m.p.prev, m.p.carriedIntoPrev) {
+		return time.Time{}
 	}
 	var lo time.Time
 	for _, y := range m.p.before {
 		l, _ := m.bounds(y, false)
 		lo = earliest(lo, l)
 	}
+	return lo
+}
+
+// inBefore reports that x, carried into prev, surely arrived in the
+// window before prev, which opened no earlier than beforeLo: it tells
+// nothing of prev.
+func (m arrivalModel) inBefore(x *member, beforeLo time.Time) bool {
+	if !m.p.carriedIntoPrev(x) || beforeLo.IsZero() {
+		return false
+	}
 	_, hi := m.bounds(x, false)
-	return m.surelyBefore(hi, lo)
+	return m.surelyBefore(hi, beforeLo)
 }
 
 // classOf is the class of the plan's first member (any, when empty).
@@ -563,6 +583,8 @@ func (m arrivalModel) opened(x *member) {
 		spill = nil // x goes after the window they may fill (place)
 	}
 	p.before, p.prev, p.cur, p.full = p.prev, p.cur, append(slices.Clip(spill), x), false
+	p.seq++
+	x.win = p.seq
 }
 
 // inOrder is the earliest departure of a request of class newConn that
@@ -627,6 +649,7 @@ func (l *LocalLimiter) enter(ctx context.Context, b *bucket, x *member, reserve 
 				m.opened(x)
 			} else {
 				p.cur = append(p.cur, x)
+				x.win = p.seq
 			}
 			p.queue = p.queue[1:]
 			p.broadcast()

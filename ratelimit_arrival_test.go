@@ -25,25 +25,27 @@ func TestPlanCarriedMemberDoesNotBoundItsLaterWindow(t *testing.T) {
 	// arrive after that window's end (the spread is at least 100 ms
 	// while unmeasured), so it was carried into prev, opened by d.
 	a, c, d, e := at(0), at(900), at(1100), at(2200)
+	a.win, c.win, d.win, e.win = 0, 0, 1, 2
 	p := &b.plan
 	p.before = []*member{a, c}
 	p.prev = []*member{c, d}
 	p.cur = []*member{e}
+	p.seq = 2
 	m := l.model(b)
 
-	f := m.frame(true)
+	f := m.frame(true, m.beforeLo())
 	_, dHi := m.bounds(d, true)
 	assert.Equal(t, dHi, f.prevHi, "prev opened no later than d's arrival, not c's")
 	assert.Equal(t, c.sent, f.prevLo, "c may still be in prev: it bounds its earliest opening")
-	assert.False(t, m.inBefore(c), "c may arrive in either window")
+	assert.False(t, m.inBefore(c, m.beforeLo()), "c may arrive in either window")
 
 	// Once c is known to have arrived early (its answer came back fast),
 	// it tells nothing of prev at all.
 	c.answered, c.rtt = true, 0
 	p.conns.observe(0, true)
 	m = l.model(b)
-	assert.True(t, m.inBefore(c))
-	assert.Equal(t, d.sent, m.frame(true).prevLo)
+	assert.True(t, m.inBefore(c, m.beforeLo()))
+	assert.Equal(t, d.sent, m.frame(true, m.beforeLo()).prevLo)
 }
 
 // A request surely past the current window's latest end opens the next
