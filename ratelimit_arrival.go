@@ -144,7 +144,7 @@ func (p *plan) remove(x *member) {
 	p.cur = removeMember(p.cur, x)
 	p.prev = removeMember(p.prev, x)
 	p.before = removeMember(p.before, x)
-	if !slices.ContainsFunc(p.cur, func(y *member) bool { return !slices.Contains(p.prev, y) }) && len(p.prev) > 0 {
+	if !slices.ContainsFunc(p.cur, func(y *member) bool { return y.win == p.seq }) && len(p.prev) > 0 {
 		p.cur, p.prev, p.before = p.prev, p.before, nil
 		p.seq--
 	}
