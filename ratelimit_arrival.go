@@ -413,8 +413,8 @@ type frame struct {
 	curLo  time.Time // cur's earliest opening
 }
 
-// frame computes the windows' opening bounds in one frame; beforeLo is
-// the window before prev's earliest opening (beforeLo).
+// frame computes the windows' opening bounds in one frame, given the
+// earliest opening of the window before prev (arrivalModel.beforeLo).
 func (m arrivalModel) frame(same bool, beforeLo time.Time) frame {
 	prev, cur := m.p.prev, m.p.cur
 	f := frame{same: same}

@@ -160,12 +160,13 @@ func (p *connPool) await(ctx context.Context, t *poolTicket, grow func(now time.
 			return nil
 		}
 		now := time.Now()
-		if grow != nil && grow(now, len(p.conns)) {
-			return nil // a new connection now serves every request after it
-		}
 		back, ok := p.backAt(-free)
 		if !ok || !now.Before(giveUp) || !back.Before(giveUp) {
 			return nil // a new connection is as soon
+		}
+		// Asked last: it looks at every key the limiter has in use.
+		if grow != nil && grow(now, len(p.conns)) {
+			return nil // a new connection now serves every request after it
 		}
 		if p.changed == nil {
 			p.changed = make(chan struct{})

@@ -173,18 +173,19 @@ func (c *connTrace) answered(l Limiter) {
 	c.mu.Lock()
 	at, reused, placed := c.at, c.info.Reused, c.placed
 	c.mu.Unlock()
-	if !at.IsZero() {
-		c.pool.observe(time.Since(at), reused)
+	got := !at.IsZero()
+	if !got {
+		// The transport never reported a connection: the round trip from
+		// handing it the request still shows the spread (not the pool's).
+		at, reused = c.start, true
+	}
+	rtt := time.Since(at)
+	if got {
+		c.pool.observe(rtt, reused)
 	}
 	if c.key == "" {
 		return
 	}
-	if at.IsZero() {
-		// The transport never reported a connection: the round trip from
-		// handing it the request still shows the spread.
-		at, reused = c.start, true
-	}
-	rtt := time.Since(at)
 	switch o := l.(type) {
 	case memberPacer:
 		o.answered(c.key, placed, rtt, reused)
