@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // A member that may have landed in either of two windows is carried into
@@ -63,4 +64,35 @@ func TestPlanRequestPastTheWindowOpensTheNext(t *testing.T) {
 	assert.Equal(t, open, what)
 	what, _ = m.place(false, now.Add(500*time.Millisecond))
 	assert.Equal(t, join, what, "surely inside the window")
+}
+
+// After one answer, that answer is the fastest round trip known, and the
+// true fastest may be almost the whole spread below it: the answered
+// request's bound keeps most of the spread (overstated), not half of it.
+// (With half, the next window's opener left early enough to meet a 429
+// on a cold start under ±50 ms of jitter.)
+func TestPlanOneAnswerLeavesMostOfTheSpread(t *testing.T) {
+	t.Parallel()
+	l := NewWindowLimiter(5, time.Second)
+	now := time.Now()
+	b := l.get("dstA", now)
+	a := &member{reserved: now, sent: now, answered: true, rtt: 300 * time.Millisecond}
+	b.plan.cur = []*member{a}
+	b.plan.conns.observe(a.rtt, true)
+	m := l.model(b)
+	require.Equal(t, 100*time.Millisecond, m.spread, "unmeasured: a tenth of the window")
+
+	_, hi := m.bounds(a, true)
+	assert.Equal(t, 80*time.Millisecond, hi.Sub(a.sent), "4 times in 5, the fastest of one overstates the true fastest by less")
+	// A request leaving 1070 ms after a may still land in a's window: it
+	// does not open the next one (it joins, counted in both); one
+	// leaving once a's window surely ended does.
+	what, _ := m.place(false, now.Add(time.Second+70*time.Millisecond))
+	assert.NotEqual(t, open, what, "a's window may still be open")
+	what, _ = m.place(false, hi.Add(time.Second+m.margin))
+	assert.Equal(t, open, what)
+
+	// The allowance shrinks as answers come in.
+	assert.Less(t, m.overstated(100), m.spread/50)
+	assert.Equal(t, m.spread, m.overstated(0))
 }
