@@ -29,7 +29,8 @@ import (
 //     surely arrives before the window's earliest possible end, and after
 //     the previous window's latest possible end. One that may land in
 //     either the current window or the next (an unlearned setup delay)
-//     joins too while both have room; it counts in both until its bounds
+//     joins too while both have room and the current window carries no
+//     member of the previous one; it counts in both until its bounds
 //     settle which (view).
 //   - Otherwise it opens the next window, held until its earliest arrival
 //     is past the current window's latest possible end: the window opened
@@ -349,6 +350,7 @@ type view struct {
 	prevLo, prevHi time.Time // prev's earliest opening; its latest, from members surely in it (zero: none)
 	curLo, curHi   time.Time // cur's earliest opening; the latest end of cur, less a window
 	count          int       // cur's members not surely in prev
+	carried        int       // those of them placed in prev: they may have opened cur
 	spill          []*member // cur's members that may arrive after cur's earliest end
 	lastHi         time.Time // the latest arrival of any of cur's members (zero: one has not left)
 	spillHi        time.Time // the same for spill
@@ -401,6 +403,9 @@ func (m arrivalModel) view(newConn bool) view {
 			continue // it arrives in prev
 		}
 		v.count++
+		if carried {
+			v.carried++
+		}
 		if !m.surelyBefore(ohi, own.curLo) {
 			v.spill = append(v.spill, x)
 			v.spillHi = latest(v.spillHi, hi)
@@ -540,8 +545,13 @@ func (m arrivalModel) joinable(v view, newConn bool, now time.Time) (ok bool, at
 		return false, time.Time{} // surely past cur's end: it opens the next window
 	}
 	// Surely in cur, or ambiguous while the next window has room for
-	// everything that may spill into it.
-	if m.surelyBefore(candHi, v.curLo) || len(v.spill)+1 <= m.points {
+	// everything that may spill into it, unless cur carries a member of
+	// prev: that member may have opened cur early, and a request
+	// ambiguous on that account would be carried into the next window in
+	// turn, pulling its opening early too. Such chains held a window's
+	// place for a member that had long arrived in the previous one, in
+	// every window of a run (half the budget under ±50 ms of jitter).
+	if m.surelyBefore(candHi, v.curLo) || (len(v.spill)+1 <= m.points && v.carried == 0) {
 		return !at.After(now), at
 	}
 	return false, time.Time{}

@@ -96,3 +96,46 @@ func TestPlanOneAnswerLeavesMostOfTheSpread(t *testing.T) {
 	assert.Less(t, m.overstated(100), m.spread/50)
 	assert.Equal(t, m.spread, m.overstated(0))
 }
+
+// A window that carries a member of the previous one takes no request
+// that is ambiguous on its account: c may have opened cur as early as
+// prev's earliest end, so a request that o alone would have surely in cur
+// may land in the next window, which would carry it in turn and open
+// early on its account too. Such chains ran through whole runs, each
+// window holding a place for a member that had arrived in the one before.
+func TestPlanNoAmbiguousJoinIntoAWindowCarryingAMember(t *testing.T) {
+	t.Parallel()
+	l := NewWindowLimiter(5, time.Second)
+	now := time.Now()
+	b := l.get("dstA", now)
+	at := func(ms int) *member {
+		t0 := now.Add(time.Duration(ms) * time.Millisecond)
+		return &member{reserved: t0, sent: t0}
+	}
+	// prev opened by a (0 ms); c left at 900 ms and may arrive after
+	// prev's earliest end (the spread is 100 ms while unmeasured), so it
+	// is carried into cur, which o opened once surely past prev's end.
+	a, c, o := at(0), at(900), at(1120)
+	a.win, c.win, o.win = 1, 1, 2
+	p := &b.plan
+	p.prev = []*member{a, c}
+	p.cur = []*member{c, o}
+	p.seq = 2
+	m := l.model(b)
+	v := m.view(false)
+	require.Equal(t, 1, v.carried)
+	require.Equal(t, now.Add(time.Second), v.curLo, "c may have opened cur at prev's earliest end")
+
+	// At 1950 ms a request may arrive after cur's earliest end (2000 ms)
+	// only if c opened cur; with o as cur's opener it is surely inside.
+	what, until := m.place(false, now.Add(1950*time.Millisecond))
+	assert.Equal(t, hold, what, "ambiguous on c's account: it waits to open the next window")
+	_, oHi := m.bounds(o, true)
+	assert.Equal(t, oHi.Add(time.Second+m.margin), until, "until cur surely ended")
+
+	// Without a carried member the same ambiguity is one of jitter alone:
+	// the request goes, counted in both windows.
+	p.prev, p.cur = []*member{a}, []*member{o}
+	what, _ = l.model(b).place(false, now.Add(2050*time.Millisecond))
+	assert.Equal(t, join, what)
+}
