@@ -193,7 +193,7 @@ func (l *LocalLimiter) Len() int {
 // are planned (Sending), Wait reserves each request's place in the plan
 // instead (admit).
 func (l *LocalLimiter) Wait(ctx context.Context, key string) error {
-	x, err := l.reserveFor(ctx, key, false)
+	x, err := l.reserveFor(ctx, key, false, false)
 	if x != nil {
 		l.mu.Lock()
 		b := l.get(key, time.Now())
@@ -207,12 +207,14 @@ func (l *LocalLimiter) Wait(ctx context.Context, key string) error {
 // returns the reserved place (nil when unpaced), for the client to hand
 // to sending with the same request, or to departed or release when the
 // transport never reported a connection.
-func (l *LocalLimiter) reserve(ctx context.Context, key string) (*member, error) {
-	return l.reserveFor(ctx, key, true)
+func (l *LocalLimiter) reserve(ctx context.Context, key string, together bool) (*member, error) {
+	return l.reserveFor(ctx, key, true, together)
 }
 
-// reserveFor reserves a place; planned: plan even before a Sending was seen.
-func (l *LocalLimiter) reserveFor(ctx context.Context, key string, planned bool) (*member, error) {
+// reserveFor reserves a place; planned: plan even before a Sending was
+// seen; together: the request may leave together with the ones before it
+// (member.together).
+func (l *LocalLimiter) reserveFor(ctx context.Context, key string, planned, together bool) (*member, error) {
 	l.mu.Lock()
 	b := l.get(key, time.Now())
 	b.waiters++
@@ -240,7 +242,7 @@ func (l *LocalLimiter) reserveFor(ctx context.Context, key string, planned bool)
 		var x *member
 		if active {
 			var err error
-			if x, err = l.admit(ctx, b); err != nil {
+			if x, err = l.admit(ctx, b, together); err != nil {
 				return nil, err
 			}
 		} else if err := b.lim.Wait(ctx); err != nil {
@@ -270,10 +272,10 @@ func (l *LocalLimiter) reserveFor(ctx context.Context, key string, planned bool)
 // the arrivals are planned): it waits until a request leaving now would
 // be placed, so that requests wait here, before taking a connection, and
 // Sending only confirms the place.
-func (l *LocalLimiter) admit(ctx context.Context, b *bucket) (*member, error) {
+func (l *LocalLimiter) admit(ctx context.Context, b *bucket, together bool) (*member, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	x := &member{}
+	x := &member{together: together}
 	if err := l.enter(ctx, b, x, true); err != nil {
 		return nil, err
 	}

@@ -46,13 +46,19 @@ import (
 // Requests of one connection class (all on new connections, or all on
 // reused ones) share c, so it cancels out between them even before it was
 // learned; across classes an unlearned setup is bounded by the fastest
-// round trip on a new connection. Members of a window leave the spread
-// apart (or closer, when the window's points would not fit so), so that
-// they also arrive in the order they left (rows are appended in arrival
-// order), and requests leave in the order they reached Wait or Sending.
-// A window's period comes to about W + E/2 plus a margin on a network with
+// round trip on a new connection. Requests leave in the order they
+// reached Wait or Sending. A create (rows are appended in arrival order)
+// leaves the spread after the request before it in its window (or
+// closer, when the window's points would not fit so), so that it also
+// arrives after it; so does a page of Records.All that may turn out
+// unneeded, late enough for an answer to cancel it unsent. Other requests
+// (reads, updates, deletes, uploads) may arrive in any order and leave
+// together. A window's period
+// comes to about W + E/2 plus a margin for creates on a network with
 // jitter E, where even spacing needs W + E: the next window's first
-// arrival can come early by up to E, so about W + E/2 is the limit.
+// arrival can come early by up to E, and only its opener's lateness,
+// E/2 on average, cannot be planned away. Requests leaving together open
+// their window at the first of their arrivals: k of them, E/(k+1) late.
 //
 // Until the spread is measured (16 round trips on reused connections) it
 // is taken as at least a tenth of the window; an unlearned setup with no
@@ -62,7 +68,11 @@ import (
 // (reserved set, sent zero) with a reused connection as the guess; Sending
 // confirms it (sent set) once the connection is known, or moves it.
 type member struct {
-	win      int // the window it was placed in (plan.seq then)
+	win int // the window it was placed in (plan.seq then)
+	// together: it may leave together with the requests before it. Not
+	// so a create (rows are appended in arrival order) or a page that may
+	// turn out unneeded (it leaves late enough to be cancelled unsent).
+	together bool
 	reserved time.Time
 	sent     time.Time
 	newConn  bool
@@ -180,7 +190,7 @@ type ArrivalPacer interface {
 // Wait reserves (reserve) travels with its request to Sending (sending),
 // which returns the place for the answer (answered) to tighten the plan.
 type memberPacer interface {
-	reserve(ctx context.Context, key string) (*member, error)
+	reserve(ctx context.Context, key string, together bool) (*member, error)
 	sending(ctx context.Context, key string, newConn bool, reserved *member) (*member, error)
 	answered(key string, m *member, rtt time.Duration, reused bool)
 	release(key string, reserved *member)
@@ -557,17 +567,20 @@ func (m arrivalModel) joinable(v view, newConn bool, now time.Time) (ok bool, at
 	return false, time.Time{}
 }
 
-// place decides for a request of class newConn leaving now: join the
-// current window, open the next one, or hold until the returned time
-// (zero: until the plan changes).
-func (m arrivalModel) place(newConn bool, now time.Time) (placement, time.Time) {
+// place decides for x (its class and order) leaving now: join the current
+// window, open the next one, or hold until the returned time (zero: until
+// the plan changes).
+func (m arrivalModel) place(x *member, now time.Time) (placement, time.Time) {
 	p := m.p
 	if len(p.cur) == 0 {
 		return open, now
 	}
-	if next := m.inOrder(p.cur[len(p.cur)-1], newConn); now.Before(next) {
-		return hold, next
+	if before := spacedAfter(p.cur, x); before != nil {
+		if next := m.inOrder(before, x.newConn); now.Before(next) {
+			return hold, next
+		}
 	}
+	newConn := x.newConn
 	v := m.view(newConn)
 	ok, at := m.joinable(v, newConn, now)
 	switch {
@@ -611,6 +624,15 @@ func (m arrivalModel) opened(x *member) {
 	p.before, p.prev, p.cur, p.full = p.prev, p.cur, append(slices.Clip(spill), x), false
 	p.seq++
 	x.win = p.seq
+}
+
+// spacedAfter is the member of ms that x leaves the spread after (in
+// order, inOrder): the last one, unless x may leave together with it.
+func spacedAfter(ms []*member, x *member) *member {
+	if x.together || len(ms) == 0 {
+		return nil
+	}
+	return ms[len(ms)-1]
 }
 
 // inOrder is the earliest departure of a request of class newConn that
@@ -657,7 +679,7 @@ func (l *LocalLimiter) enter(ctx context.Context, b *bucket, x *member, reserve 
 		p.expire(now, m.window)
 		what, until := hold, time.Time{}
 		if p.queue[0] == x {
-			what, until = m.place(x.newConn, now)
+			what, until = m.place(x, now)
 		}
 		if dl, ok := ctx.Deadline(); ok && what == hold && !until.IsZero() && !until.Before(dl) {
 			if reserve {
@@ -721,7 +743,7 @@ func (l *LocalLimiter) sending(ctx context.Context, key string, newConn bool, re
 			return nil, err
 		}
 	}
-	x := &member{newConn: newConn}
+	x := &member{newConn: newConn, together: reserved != nil && reserved.together}
 	if err := l.enter(ctx, b, x, false); err != nil {
 		return nil, err
 	}
@@ -745,14 +767,15 @@ func (l *LocalLimiter) confirm(ctx context.Context, b *bucket, x *member) bool {
 			return false // expired
 		}
 		// Judge x against its window without it, as a request leaving now
-		// on the connection it got (in order after the one before it).
+		// on the connection it got (in order after the one before it,
+		// unless it may leave together with it).
 		win := p.cur
 		if ci < 0 {
 			win = p.prev
 		}
 		at, until := now, time.Time{}
-		if i := slices.Index(win, x); i > 0 {
-			if before := win[i-1]; !before.left() {
+		if before := spacedAfter(win[:slices.Index(win, x)], x); before != nil {
+			if !before.left() {
 				until = before.reserved.Add(m.window + time.Millisecond) // its expiry, at the latest
 				at = time.Time{}
 			} else if next := m.inOrder(before, x.newConn); now.Before(next) {

@@ -60,9 +60,9 @@ func TestPlanRequestPastTheWindowOpensTheNext(t *testing.T) {
 	a := &member{reserved: now, sent: now, answered: true}
 	b.plan.cur = []*member{a}
 	m := l.model(b)
-	what, _ := m.place(false, now.Add(1500*time.Millisecond))
+	what, _ := m.place(&member{}, now.Add(1500*time.Millisecond))
 	assert.Equal(t, open, what)
-	what, _ = m.place(false, now.Add(500*time.Millisecond))
+	what, _ = m.place(&member{}, now.Add(500*time.Millisecond))
 	assert.Equal(t, join, what, "surely inside the window")
 }
 
@@ -87,9 +87,9 @@ func TestPlanOneAnswerLeavesMostOfTheSpread(t *testing.T) {
 	// A request leaving 1070 ms after a may still land in a's window: it
 	// does not open the next one (it joins, counted in both); one
 	// leaving once a's window surely ended does.
-	what, _ := m.place(false, now.Add(time.Second+70*time.Millisecond))
+	what, _ := m.place(&member{}, now.Add(time.Second+70*time.Millisecond))
 	assert.NotEqual(t, open, what, "a's window may still be open")
-	what, _ = m.place(false, hi.Add(time.Second+m.margin))
+	what, _ = m.place(&member{}, hi.Add(time.Second+m.margin))
 	assert.Equal(t, open, what)
 
 	// The allowance shrinks as answers come in.
@@ -128,7 +128,7 @@ func TestPlanNoAmbiguousJoinIntoAWindowCarryingAMember(t *testing.T) {
 
 	// At 1950 ms a request may arrive after cur's earliest end (2000 ms)
 	// only if c opened cur; with o as cur's opener it is surely inside.
-	what, until := m.place(false, now.Add(1950*time.Millisecond))
+	what, until := m.place(&member{}, now.Add(1950*time.Millisecond))
 	assert.Equal(t, hold, what, "ambiguous on c's account: it waits to open the next window")
 	_, oHi := m.bounds(o, true)
 	assert.Equal(t, oHi.Add(time.Second+m.margin), until, "until cur surely ended")
@@ -136,6 +136,24 @@ func TestPlanNoAmbiguousJoinIntoAWindowCarryingAMember(t *testing.T) {
 	// Without a carried member the same ambiguity is one of jitter alone:
 	// the request goes, counted in both windows.
 	p.prev, p.cur = []*member{a}, []*member{o}
-	what, _ = l.model(b).place(false, now.Add(2050*time.Millisecond))
+	what, _ = l.model(b).place(&member{}, now.Add(2050*time.Millisecond))
 	assert.Equal(t, join, what)
+}
+
+// A request that may leave together with the one before it (an update, a
+// read) goes at once; a create waits the spread after it, so that it
+// also arrives after it.
+func TestPlanRequestsLeaveTogetherUnlessCreates(t *testing.T) {
+	t.Parallel()
+	l := NewWindowLimiter(5, time.Second)
+	now := time.Now()
+	b := l.get("dstA", now)
+	b.plan.cur = []*member{{reserved: now, sent: now, together: true}}
+	m := l.model(b)
+
+	what, _ := m.place(&member{together: true}, now)
+	assert.Equal(t, join, what)
+	what, until := m.place(&member{}, now)
+	assert.Equal(t, hold, what)
+	assert.Equal(t, now.Add(m.spread+m.margin), until, "a create leaves the spread after the request before it")
 }

@@ -254,9 +254,10 @@ func (l *LocalLimiter) newConnWorth(key string, x *member, now time.Time, conns 
 }
 
 // poolShort reports that conns connections are fewer than the keys in use
-// keep busy: a window's requests leave the spread apart (inOrder), so each
-// key has up to a round trip's worth of them in flight at once, at most
-// its points; and one spare.
+// keep busy: a window's creates leave the spread apart (inOrder), so a key
+// has up to a round trip's worth of them in flight at once, at most its
+// points; other requests leave together, its points at once; and one
+// spare.
 func (l *LocalLimiter) poolShort(now time.Time, conns int) bool {
 	if l.conns.reuseN == 0 {
 		return false // the round trip is not known yet
@@ -265,6 +266,10 @@ func (l *LocalLimiter) poolShort(now time.Time, conns int) bool {
 	for _, b := range l.buckets {
 		m := l.model(b)
 		if b.plan.recent(now, m.window) || b.waiters > 0 {
+			if slices.ContainsFunc(b.plan.cur, func(x *member) bool { return x.together }) {
+				need += m.points
+				continue
+			}
 			gap := max(time.Millisecond, m.spread+m.margin)
 			need += min(m.points, int(l.conns.reuseMin/gap)+1)
 		}

@@ -224,3 +224,24 @@ func TestPoolGrowsWhenTheLimiterAsks(t *testing.T) {
 		assert.False(t, tk.claimed)
 	})
 }
+
+// A key whose requests leave together keeps its points in flight at once;
+// one whose creates leave the spread apart, a round trip's worth of them.
+// The pool counts on that many connections (plus one spare) before it
+// stops growing.
+func TestPoolShortCountsRequestsLeavingTogether(t *testing.T) {
+	t.Parallel()
+	l := NewWindowLimiter(5, time.Second)
+	now := time.Now()
+	l.Observe("dstA", 100*time.Millisecond, true)
+	b := l.get("dstA", now)
+	b.plan.cur = []*member{{reserved: now, sent: now}}
+	// A spread of 100 ms (unmeasured) and a round trip of 100 ms: one
+	// create in flight at a time.
+	assert.False(t, l.poolShort(now, 2), "creates: 1 in flight, plus a spare")
+	assert.True(t, l.poolShort(now, 1))
+
+	b.plan.cur[0].together = true
+	assert.True(t, l.poolShort(now, 5), "requests leaving together: 5 in flight, plus a spare")
+	assert.False(t, l.poolShort(now, 6))
+}

@@ -128,6 +128,65 @@ func TestWindowsHarshJitter(t *testing.T) {
 	}
 }
 
+// TestWindowsUpdatesLeaveTogether: an update's requests may arrive in any
+// order, so a window's five leave together and arrive within the jitter
+// of each other (the window opens at the first of them, less late than
+// one request alone); a create's leave the spread apart so that the rows
+// keep the input order.
+func TestWindowsUpdatesLeaveTogether(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := apitabletest.NewServer(t, apitabletest.WithRateLimit(serverPoints, serverWindow), apitabletest.WithPathPrefix("/gateway"),
+			apitabletest.WithSeed(1), apitabletest.WithNetwork(apitabletest.NetworkProfile{Latency: 200 * time.Millisecond, Jitter: 25 * time.Millisecond}))
+		ds := tasksSheet(t, srv, 100)
+		c := memClient(t, srv, srv.Transport())
+		var ups []apitable.RecordUpdate
+		for _, r := range srv.Records(ds.ID) {
+			ups = append(ups, apitable.RecordUpdate{ID: r.ID, Fields: apitable.Fields{"Title": "updated " + r.ID}})
+		}
+		_, err := c.Records.Update(t.Context(), ds.ID, ups, nil)
+		require.NoError(t, err)
+		reqs := srv.Requests()
+		require.Len(t, reqs, 10, "10 requests, no 429")
+		for w := range 2 {
+			first, last := arrivalSpan(reqs[5*w : 5*w+5])
+			assert.LessOrEqual(t, last.Sub(first), 50*time.Millisecond, "window %d: five updates leaving together arrive within the jitter", w)
+		}
+		for _, r := range srv.Records(ds.ID) {
+			assert.Equal(t, "updated "+r.ID, r.Fields["Title"])
+		}
+
+		srv.ResetRequests()
+		in := make([]apitable.Fields, 50)
+		for i := range in {
+			in[i] = apitable.Fields{"Title": fmt.Sprint(i)}
+		}
+		_, err = c.Records.Create(t.Context(), ds.ID, in, nil)
+		require.NoError(t, err)
+		reqs = srv.Requests()
+		require.Len(t, reqs, 5)
+		first, last := arrivalSpan(reqs)
+		assert.Greater(t, last.Sub(first), 200*time.Millisecond, "creates leave the spread apart")
+		rows := srv.Records(ds.ID)[100:]
+		for i, r := range rows {
+			assert.Equal(t, fmt.Sprint(i), r.Fields["Title"], "rows in input order")
+		}
+	})
+}
+
+// arrivalSpan is the first and last arrival among reqs.
+func arrivalSpan(reqs []apitabletest.Request) (first, last time.Time) {
+	for i, r := range reqs {
+		if i == 0 || r.Time.Before(first) {
+			first = r.Time
+		}
+		if r.Time.After(last) {
+			last = r.Time
+		}
+	}
+	return first, last
+}
+
 // TestWindowsAfterA429: a 429 from the server's limiter (another client
 // spent the window) marks the window full; the retry and the requests
 // after it go into the next window, and nothing else is refused.

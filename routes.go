@@ -137,6 +137,13 @@ func (r *route) fill(ids []string) (raw, escaped string, ok bool) {
 	return rb.String(), eb.String(), n == len(ids)
 }
 
+// anyOrder reports that the route's requests may arrive in any order, so
+// leave together (member.together, ratelimit_arrival.go). Creates append
+// (rows to a datasheet, fields to its views) in the order they arrive, so
+// the requests of a bulk create keep theirs; a route of unstated kind is
+// taken as a create.
+func (r *route) anyOrder() bool { return r.kind != retry.Create && r.kind != retry.Unspecified }
+
 // limitKey returns the limiter key of a call of this route with these ids
 // (without the token part), or "" when the route is not limited.
 func (r *route) limitKey(ids []string) string {
