@@ -50,10 +50,9 @@ import (
 // reached Wait or Sending. A create (rows are appended in arrival order)
 // leaves the spread after the request before it in its window (or
 // closer, when the window's points would not fit so), so that it also
-// arrives after it; so does a page of Records.All that may turn out
-// unneeded, late enough for an answer to cancel it unsent. Other requests
-// (reads, updates, deletes, uploads) may arrive in any order and leave
-// together. A window's period
+// arrives after it; so do reads and uploads, whose staggered answers keep
+// fewer of them in memory at once. Updates and deletes may arrive in any
+// order and leave together. A window's period
 // comes to about W + E/2 plus a margin for creates on a network with
 // jitter E, where even spacing needs W + E: the next window's first
 // arrival can come early by up to E, and only its opener's lateness,
@@ -69,9 +68,8 @@ import (
 // confirms it (sent set) once the connection is known, or moves it.
 type member struct {
 	win int // the window it was placed in (plan.seq then)
-	// together: it may leave together with the requests before it. Not
-	// so a create (rows are appended in arrival order) or a page that may
-	// turn out unneeded (it leaves late enough to be cancelled unsent).
+	// together: it may leave together with the requests before it (an
+	// update, a delete: routes.go, route.together).
 	together bool
 	reserved time.Time
 	sent     time.Time

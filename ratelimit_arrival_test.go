@@ -141,7 +141,7 @@ func TestPlanNoAmbiguousJoinIntoAWindowCarryingAMember(t *testing.T) {
 }
 
 // A request that may leave together with the one before it (an update, a
-// read) goes at once; a create waits the spread after it, so that it
+// delete) goes at once; a create waits the spread after it, so that it
 // also arrives after it.
 func TestPlanRequestsLeaveTogetherUnlessCreates(t *testing.T) {
 	t.Parallel()

@@ -34,13 +34,13 @@ func (s *RecordsService) List(ctx context.Context, datasheetID string, params *L
 	if params != nil {
 		pageSize, pageNum = params.PageSize, params.PageNum
 	}
-	return s.page(ctx, datasheetID, params, pageSize, pageNum, nil, false)
+	return s.page(ctx, datasheetID, params, pageSize, pageNum, nil)
 }
 
 // page fetches one page; admitted, if set, is called when the request has
 // passed the rate limiter.
-func (s *RecordsService) page(ctx context.Context, datasheetID string, params *ListRecordsParams, pageSize, pageNum int, admitted func(), speculative bool) (*RecordsPage, error) {
-	cl := &call{route: routeListRecords, ids: []string{datasheetID}, query: params.query(pageSize, pageNum), admitted: admitted, speculative: speculative}
+func (s *RecordsService) page(ctx context.Context, datasheetID string, params *ListRecordsParams, pageSize, pageNum int, admitted func()) (*RecordsPage, error) {
+	cl := &call{route: routeListRecords, ids: []string{datasheetID}, query: params.query(pageSize, pageNum), admitted: admitted}
 	if params != nil {
 		cl.formula = params.FilterByFormula // named by the error if the server rejects it
 	}
@@ -155,9 +155,7 @@ func (sc *scan) fetch(ctx context.Context, i int) (*RecordsPage, error) {
 	if err := sc.turns.Wait(ctx, i); err != nil {
 		return nil, err
 	}
-	// Pages 2 and 3 are requested before the total is known (more).
-	speculative := i > 0 && i <= speculativePages
-	return sc.s.page(ctx, sc.datasheetID, sc.p, sc.pageSize, i+1, func() { sc.turns.Done(i) }, speculative)
+	return sc.s.page(ctx, sc.datasheetID, sc.p, sc.pageSize, i+1, func() { sc.turns.Done(i) })
 }
 
 // deliver yields page i's records and says whether the scan goes on.

@@ -90,7 +90,7 @@ func recordMissing(e *APIError) bool {
 
 // remaining returns which of ids exist.
 func (s *RecordsService) remaining(ctx context.Context, datasheetID string, ids []string) (map[string]bool, error) {
-	page, err := s.page(ctx, datasheetID, &ListRecordsParams{RecordIDs: ids}, maxPageSize, 0, nil, false)
+	page, err := s.page(ctx, datasheetID, &ListRecordsParams{RecordIDs: ids}, maxPageSize, 0, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -36,10 +36,6 @@ type call struct {
 	// admitted is called once, when the first attempt passes the limiter
 	// (the ordered pipeline of bulk calls waits for it).
 	admitted func()
-	// speculative: the call may turn out unneeded (a page of All past a
-	// total not known yet); it does not leave together with the requests
-	// before it, so that an answer arriving meanwhile can cancel it.
-	speculative bool
 	// formula is the filterByFormula the call sends, a note for its error:
 	// the server rejects a bad one with an empty message, so the final
 	// APIError names it (APIError.Formula, ErrFormulaRejected).

@@ -137,12 +137,14 @@ func (r *route) fill(ids []string) (raw, escaped string, ok bool) {
 	return rb.String(), eb.String(), n == len(ids)
 }
 
-// anyOrder reports that the route's requests may arrive in any order, so
-// leave together (member.together, ratelimit_arrival.go). Creates append
-// (rows to a datasheet, fields to its views) in the order they arrive, so
-// the requests of a bulk create keep theirs; a route of unstated kind is
-// taken as a create.
-func (r *route) anyOrder() bool { return r.kind != retry.Create && r.kind != retry.Unspecified }
+// together reports that the route's requests may leave together with
+// the ones before them (member.together, ratelimit_arrival.go): updates
+// and deletes, which may arrive in any order. Creates append (rows to a
+// datasheet) in the order they arrive; reads and uploads keep their
+// answers staggered, so that All decodes its pages as they come (holding
+// fewer at once: leaving together doubled its peak heap) and a page
+// requested before the total is known can still be cancelled unsent.
+func (r *route) together() bool { return r.kind == retry.Update || r.kind == retry.Delete }
 
 // limitKey returns the limiter key of a call of this route with these ids
 // (without the token part), or "" when the route is not limited.

@@ -210,8 +210,7 @@ func (t *attemptTransport) admit(ctx context.Context, st *callState, ticket *poo
 		start := time.Now()
 		var err error
 		if p, ok := t.client.limiter.(memberPacer); ok {
-			together := st.decl.anyOrder() && !st.call.speculative
-			reserved, err = p.reserve(ctx, st.key, together) // handed to this attempt's Sending
+			reserved, err = p.reserve(ctx, st.key, st.decl.together()) // handed to this attempt's Sending
 			// Then a connection (reserved is nil when the key is not paced).
 			if err == nil && reserved != nil {
 				grow := func(now time.Time, conns int) bool { return p.newConnWorth(st.key, reserved, now, conns) }
