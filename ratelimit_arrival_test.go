@@ -18,10 +18,7 @@ func TestPlanCarriedMemberDoesNotBoundItsLaterWindow(t *testing.T) {
 	l := NewWindowLimiter(5, time.Second)
 	now := time.Now()
 	b := l.get("dstA", now)
-	at := func(ms int) *member {
-		t0 := now.Add(time.Duration(ms) * time.Millisecond)
-		return &member{reserved: t0, sent: t0}
-	}
+	at := func(ms int) *member { return sentAt(now, ms) }
 	// The window before: opened by a (0 ms); c left at 900 ms and may
 	// arrive after that window's end (the spread is at least 100 ms
 	// while unmeasured), so it was carried into prev, opened by d.
@@ -108,10 +105,7 @@ func TestPlanNoAmbiguousJoinIntoAWindowCarryingAMember(t *testing.T) {
 	l := NewWindowLimiter(5, time.Second)
 	now := time.Now()
 	b := l.get("dstA", now)
-	at := func(ms int) *member {
-		t0 := now.Add(time.Duration(ms) * time.Millisecond)
-		return &member{reserved: t0, sent: t0}
-	}
+	at := func(ms int) *member { return sentAt(now, ms) }
 	// prev opened by a (0 ms); c left at 900 ms and may arrive after
 	// prev's earliest end (the spread is 100 ms while unmeasured), so it
 	// is carried into cur, which o opened once surely past prev's end.
@@ -156,4 +150,10 @@ func TestPlanRequestsLeaveTogetherUnlessCreates(t *testing.T) {
 	what, until := m.place(&member{}, now)
 	assert.Equal(t, hold, what)
 	assert.Equal(t, now.Add(m.spread+m.margin), until, "a create leaves the spread after the request before it")
+}
+
+// sentAt is a member that left ms milliseconds after now.
+func sentAt(now time.Time, ms int) *member {
+	t0 := now.Add(time.Duration(ms) * time.Millisecond)
+	return &member{reserved: t0, sent: t0}
 }

@@ -66,17 +66,7 @@ func realNetwork(t *testing.T, mult float64, handshake bool, seed uint64) {
 		if handshake {
 			p.ConnSetup = lat
 		}
-		srv := apitabletest.NewServer(t, apitabletest.WithRateLimit(serverPoints, serverWindow), apitabletest.WithPathPrefix("/gateway"),
-			apitabletest.WithSeed(seed), apitabletest.WithNetwork(p))
-		ds := tasksSheet(t, srv, 0)
-		c := memClient(t, srv, srv.Transport())
-		in := make([]apitable.Fields, 500)
-		for i := range in {
-			in[i] = apitable.Fields{"Title": fmt.Sprint(i)}
-		}
-		_, err := c.Records.Create(t.Context(), ds.ID, in, nil)
-		require.NoError(t, err)
-		reqs := srv.Requests()
+		srv, ds, reqs := bulkCreateOn(t, p, seed, false)
 		assert.Zero(t, count429(reqs), "429s")
 		assert.GreaterOrEqual(t, serverRate(reqs), 0.9, "fraction of the budget")
 		if !handshake {
@@ -101,25 +91,7 @@ func TestWindowsHarshJitter(t *testing.T) {
 				t.Parallel()
 				synctest.Test(t, func(t *testing.T) {
 					lat := 3 * serverWindow / serverPoints
-					srv := apitabletest.NewServer(t, apitabletest.WithRateLimit(serverPoints, serverWindow), apitabletest.WithPathPrefix("/gateway"),
-						apitabletest.WithSeed(seed), apitabletest.WithNetwork(apitabletest.NetworkProfile{Latency: lat, Jitter: 50 * time.Millisecond, ConnSetup: lat}))
-					ds := tasksSheet(t, srv, 0)
-					c := memClient(t, srv, srv.Transport())
-					if warm {
-						for range 20 {
-							_, err := c.Records.List(t.Context(), ds.ID, &apitable.ListRecordsParams{PageSize: 1})
-							require.NoError(t, err)
-						}
-						time.Sleep(serverWindow + serverWindow/10)
-						srv.ResetRequests()
-					}
-					in := make([]apitable.Fields, 500)
-					for i := range in {
-						in[i] = apitable.Fields{"Title": fmt.Sprint(i)}
-					}
-					_, err := c.Records.Create(t.Context(), ds.ID, in, nil)
-					require.NoError(t, err)
-					reqs := srv.Requests()
+					_, _, reqs := bulkCreateOn(t, apitabletest.NetworkProfile{Latency: lat, Jitter: 50 * time.Millisecond, ConnSetup: lat}, seed, warm)
 					assert.Zero(t, count429(reqs), "429s")
 					assert.GreaterOrEqual(t, serverRate(reqs), 0.8, "fraction of the budget")
 				})
@@ -185,6 +157,33 @@ func arrivalSpan(reqs []apitabletest.Request) (first, last time.Time) {
 		}
 	}
 	return first, last
+}
+
+// bulkCreateOn creates 500 records (50 requests) with a fresh client
+// against a fake with the server's budget over network p (after 20 reads
+// and an expired window when warm) and returns what the server saw of
+// the create. Call it inside a synctest bubble.
+func bulkCreateOn(t *testing.T, p apitabletest.NetworkProfile, seed uint64, warm bool) (*apitabletest.Server, *apitabletest.Datasheet, []apitabletest.Request) {
+	t.Helper()
+	srv := apitabletest.NewServer(t, apitabletest.WithRateLimit(serverPoints, serverWindow), apitabletest.WithPathPrefix("/gateway"),
+		apitabletest.WithSeed(seed), apitabletest.WithNetwork(p))
+	ds := tasksSheet(t, srv, 0)
+	c := memClient(t, srv, srv.Transport())
+	if warm {
+		for range 20 {
+			_, err := c.Records.List(t.Context(), ds.ID, &apitable.ListRecordsParams{PageSize: 1})
+			require.NoError(t, err)
+		}
+		time.Sleep(serverWindow + serverWindow/10)
+		srv.ResetRequests()
+	}
+	in := make([]apitable.Fields, 500)
+	for i := range in {
+		in[i] = apitable.Fields{"Title": fmt.Sprint(i)}
+	}
+	_, err := c.Records.Create(t.Context(), ds.ID, in, nil)
+	require.NoError(t, err)
+	return srv, ds, srv.Requests()
 }
 
 // TestWindowsAfterA429: a 429 from the server's limiter (another client
