@@ -146,6 +146,36 @@ func TestWindowsUpdatesLeaveTogether(t *testing.T) {
 	})
 }
 
+// TestWindowsUpdateTwiceKeepsTheOrder: an update that changes a record
+// twice keeps its requests in order, so the later change lands last,
+// although updates otherwise leave together and may arrive in any order.
+func TestWindowsUpdateTwiceKeepsTheOrder(t *testing.T) {
+	t.Parallel()
+	for seed := range uint64(8) {
+		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				srv := apitabletest.NewServer(t, apitabletest.WithRateLimit(serverPoints, serverWindow), apitabletest.WithPathPrefix("/gateway"),
+					apitabletest.WithSeed(seed), apitabletest.WithNetwork(apitabletest.NetworkProfile{Latency: 100 * time.Millisecond, Jitter: 25 * time.Millisecond}))
+				ds := tasksSheet(t, srv, 10)
+				c := memClient(t, srv, srv.Transport())
+				var ups []apitable.RecordUpdate
+				for _, change := range []string{"first", "second"} {
+					for _, r := range srv.Records(ds.ID) {
+						ups = append(ups, apitable.RecordUpdate{ID: r.ID, Fields: apitable.Fields{"Title": change}})
+					}
+				}
+				_, err := c.Records.Update(t.Context(), ds.ID, ups, nil)
+				require.NoError(t, err)
+				require.Len(t, srv.Requests(), 2)
+				for _, r := range srv.Records(ds.ID) {
+					assert.Equal(t, "second", r.Fields["Title"], "the later change lands last")
+				}
+			})
+		})
+	}
+}
+
 // arrivalSpan is the first and last arrival among reqs.
 func arrivalSpan(reqs []apitabletest.Request) (first, last time.Time) {
 	for i, r := range reqs {

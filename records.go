@@ -432,10 +432,12 @@ func (s *RecordsService) update(ctx context.Context, datasheetID string, records
 		return nil, err
 	}
 	items := make([]any, len(records))
+	ids := make(map[string]struct{}, len(records))
 	for i, r := range records {
 		if err := checkID(fmt.Sprintf("records[%d].ID", i), r.ID); err != nil {
 			return nil, err
 		}
+		ids[r.ID] = struct{}{}
 		enc, err := encodeRecord(i, r.Fields)
 		if err != nil {
 			return nil, err
@@ -452,7 +454,10 @@ func (s *RecordsService) update(ctx context.Context, datasheetID string, records
 		}
 	}
 	return batch.Run(ctx, items, s.c.batchOptions(s.c.maxPerWrite), func(ctx context.Context, chunk []any, admitted func()) ([]Record, error) {
-		cl := &call{route: routeUpdateRecords, ids: []string{datasheetID}, query: viewQuery(p.ViewID), admitted: admitted}
+		// Updates leave together and may arrive in any order, unless a
+		// record is changed twice: then the later change lands last.
+		cl := &call{route: routeUpdateRecords, ids: []string{datasheetID}, query: viewQuery(p.ViewID), admitted: admitted,
+			inOrder: len(ids) < len(records)}
 		cl.body, _ = json.Marshal(recordsBody{Records: chunk, FieldKey: string(p.FieldKey)})
 		var res recordsResult
 		if err := s.c.do(ctx, cl, &res); err != nil {

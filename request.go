@@ -36,6 +36,10 @@ type call struct {
 	// admitted is called once, when the first attempt passes the limiter
 	// (the ordered pipeline of bulk calls waits for it).
 	admitted func()
+	// inOrder: its requests must arrive in the order they left, although
+	// its route's may leave together (an update changing a record twice:
+	// the later change must land last).
+	inOrder bool
 	// formula is the filterByFormula the call sends, a note for its error:
 	// the server rejects a bad one with an empty message, so the final
 	// APIError names it (APIError.Formula, ErrFormulaRejected).

@@ -210,7 +210,8 @@ func (t *attemptTransport) admit(ctx context.Context, st *callState, ticket *poo
 		start := time.Now()
 		var err error
 		if p, ok := t.client.limiter.(memberPacer); ok {
-			reserved, err = p.reserve(ctx, st.key, st.decl.together()) // handed to this attempt's Sending
+			together := st.decl.together() && !st.call.inOrder
+			reserved, err = p.reserve(ctx, st.key, together) // handed to this attempt's Sending
 			// Then a connection (reserved is nil when the key is not paced).
 			if err == nil && reserved != nil {
 				grow := func(now time.Time, conns int) bool { return p.newConnWorth(st.key, reserved, now, conns) }
