@@ -52,12 +52,12 @@ import (
 // closer, when the window's points would not fit so), so that it also
 // arrives after it; so do reads and uploads, whose staggered answers keep
 // fewer of them in memory at once. Updates and deletes may arrive in any
-// order and leave together. A window's period
-// comes to about W + E/2 plus a margin for creates on a network with
-// jitter E, where even spacing needs W + E: the next window's first
-// arrival can come early by up to E, and only its opener's lateness,
-// E/2 on average, cannot be planned away. Requests leaving together open
-// their window at the first of their arrivals: k of them, E/(k+1) late.
+// order and leave together. A window's period comes to about W + E/2
+// plus a margin for creates on a network with jitter E, where even
+// spacing needs W + E: the next window's first arrival can come early by
+// up to E, and only its opener's lateness, E/2 on average, cannot be
+// planned away. Requests leaving together open their window at the first
+// of their arrivals: k of them, E/(k+1) late.
 //
 // Until the spread is measured (16 round trips on reused connections) it
 // is taken as at least a tenth of the window; an unlearned setup with no
@@ -67,13 +67,11 @@ import (
 // (reserved set, sent zero) with a reused connection as the guess; Sending
 // confirms it (sent set) once the connection is known, or moves it.
 type member struct {
-	win int // the window it was placed in (plan.seq then)
-	// together: it may leave together with the requests before it (an
-	// update, a delete: routes.go, route.together).
-	together bool
+	win      int // the window it was placed in (plan.seq then)
 	reserved time.Time
 	sent     time.Time
 	newConn  bool
+	together bool          // it may leave with the requests before it (an update, a delete: route.together)
 	rtt      time.Duration // its round trip, once answered
 	answered bool
 }
