@@ -254,10 +254,10 @@ func (l *LocalLimiter) newConnWorth(key string, x *member, now time.Time, conns 
 }
 
 // poolShort reports that conns connections are fewer than the keys in use
-// keep busy: a window's creates leave the spread apart (inOrder), so a key
-// has up to a round trip's worth of them in flight at once, at most its
-// points; other requests leave together, its points at once; and one
-// spare.
+// keep busy: a window's creates, reads and uploads leave the spread apart
+// (inOrder), so a key has up to a round trip's worth of them in flight at
+// once, at most its points; its updates and deletes leave together, its
+// points at once; and one spare.
 func (l *LocalLimiter) poolShort(now time.Time, conns int) bool {
 	if l.conns.reuseN == 0 {
 		return false // the round trip is not known yet
