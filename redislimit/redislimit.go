@@ -81,7 +81,6 @@ var (
 	_ apitable.Limiter           = (*Limiter)(nil)
 	_ apitable.Pauser            = (*Limiter)(nil)
 	_ apitable.ThrottleHandler   = (*Limiter)(nil)
-	_ apitable.ArrivalPacer      = (*Limiter)(nil)
 	_ apitable.RoundTripObserver = (*Limiter)(nil)
 )
 

@@ -44,6 +44,17 @@ func TestNilClient(t *testing.T) {
 	}
 }
 
+// TestNoInProcessWindowPlan: the Limiter does not place requests into the
+// server's windows from this process alone (it is no ArrivalPacer): that
+// plan sees only its own replica's requests, held them off the shared
+// schedule and met 429s in TestReplicasShareBudget.
+func TestNoInProcessWindowPlan(t *testing.T) {
+	t.Parallel()
+	if _, ok := any(redislimit.New(nil)).(apitable.ArrivalPacer); ok {
+		t.Error("redislimit.Limiter is an apitable.ArrivalPacer")
+	}
+}
+
 // TestKeysThroughClient: the client's keys reach Redis with the prefix,
 // the datasheet id and the token's SHA-1, never the token.
 func TestKeysThroughClient(t *testing.T) {
